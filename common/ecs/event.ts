@@ -39,6 +39,11 @@ export interface EcsProcess extends EcsProcessRef {
   session_leader?: EcsProcessRef & { parent?: EcsProcessRef & { session_leader?: EcsProcessRef } };
   group_leader?: EcsProcessRef;
   previous?: Array<{ args?: string[]; args_count?: number; executable?: string }>;
+  /**
+   * Elastic Defend's extension, set by enrich: entity ids of the ancestors, nearest first, bounded. Kibana's
+   * Analyzer reads process.Ext.ancestry; it lets "everything below this shell" be one terms query.
+   */
+  Ext?: { ancestry?: string[] };
 }
 
 export interface AuditdSummary {
@@ -56,8 +61,11 @@ export interface AuditdFields {
   result?: string;
   session?: string;
   summary?: AuditdSummary;
-  /** Everything else from the records, as strings (Auditbeat: auditd.data.*). */
-  data?: Record<string, string>;
+  /**
+   * Everything else from the records, as strings (Auditbeat: auditd.data.*). The one nested object is
+   * `socket` (SOCKADDR values: family, addr, port, path, saddr), which Auditbeat writes as auditd.data.socket.*.
+   */
+  data?: Record<string, string | Record<string, string>>;
   paths?: AuditdPath[];
   /** Present when a record could not be parsed or the group was incomplete. */
   warnings?: string[];

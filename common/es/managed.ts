@@ -128,7 +128,7 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
   if (!fs.existsSync(path.join(home, 'modules', 'x-pack-ml'))) delete settings['xpack.ml.enabled'];
   if (!fs.existsSync(path.join(home, 'modules', 'ingest-geoip'))) delete settings['ingest.geoip.downloader.enabled'];
 
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ES_JAVA_HOME: javaHome,
     ES_PATH_CONF: conf,

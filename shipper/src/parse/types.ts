@@ -28,6 +28,11 @@ export interface AuditRecord {
   enriched?: Record<string, string>;
   /** The whole line as read (becomes event.original). */
   raw: string;
+  /**
+   * Added by parse: PROCTITLE only, the command line split on its NUL separators (fields.proctitle
+   * joins them with spaces, as go-libaudit does, which loses argument boundaries).
+   */
+  argv?: string[];
 }
 
 /** A line that could not be parsed. Never thrown away: it is counted and shipped with event.original. */
