@@ -51,7 +51,7 @@ describe('detection engine @integration', function () {
     client = (await sharedElasticsearch()).client;
     events = uniqueName('auditsight-events-engine');
     alerts = uniqueName('auditsight-alerts-engine');
-    const kw = { type: 'keyword' };
+    const kw = { type: 'keyword' as const };
     await client.indices.create({
       index: events,
       mappings: {
