@@ -1,0 +1,278 @@
+// Maps a coalesced, normalized AuditEvent to the ECS document, following Auditbeat's buildMetricbeatEvent
+// (auditbeat/module/auditd/audit_linux.go: addUser, addProcess, addFile, addAddress, normalizeEventFields,
+// setECSEntity, removeRedundantEntity). Our additions (@timestamp, ecs.version, event.module/dataset,
+// host.name, process.args_count/exit_code, auditd.warnings) are listed in DIFFERENCES.md.
+import type { EcsEvent, EcsUserRef } from '../../../common/ecs/event';
+import type { AuditEvent, EcsEntity } from './audit-event';
+import { auditEventType, recordTypeNumber } from './tables/event-type';
+
+/** uid/gid -> name and back. Every method may answer undefined; enrich resolves on the origin host later. */
+export interface IdResolver {
+  userName?(uid: string): string | undefined;
+  groupName?(gid: string): string | undefined;
+  userId?(name: string): string | undefined;
+  groupId?(name: string): string | undefined;
+}
+
+export interface EcsOptions {
+  resolver?: IdResolver;
+  /** event.dataset; Elastic's auditd_manager integration writes `auditd_manager.auditd`. */
+  dataset?: string;
+  includeWarnings?: boolean;
+}
+
+export const ECS_VERSION = '9.4.0';
+
+const ID_FIELD: Readonly<Record<string, string>> = {
+  uid: 'id',
+  gid: 'group.id',
+  euid: 'effective.id',
+  egid: 'effective.group.id',
+  suid: 'saved.id',
+  sgid: 'saved.group.id',
+  fsuid: 'filesystem.id',
+  fsgid: 'filesystem.group.id',
+  auid: 'audit.id',
+};
+const NAME_FIELD: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ID_FIELD).map(([k, v]) => [k, v.slice(0, -2) + 'name']),
+);
+
+// Sets a dotted path inside a plain object. Paths of the fixed fields are split once and cached.
+const PATH_CACHE = new Map<string, string[]>();
+function put(obj: Record<string, unknown>, path: string, value: unknown): void {
+  let parts = PATH_CACHE.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    if (PATH_CACHE.size < 1024) PATH_CACHE.set(path, parts); // bounded: other keys come from the records
+  }
+  let o = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = o[parts[i]];
+    if (typeof next === 'object' && next !== null) o = next as Record<string, unknown>;
+    else o = o[parts[i]] = {} as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = value;
+}
+
+const INT = /^[+-]?\d+$/;
+function toInt(v: string | undefined): number | undefined {
+  return v !== undefined && INT.test(v) ? Number(v) : undefined;
+}
+
+/** Names for ids: the record's own ENRICHED values first (auditd resolved them on the origin host), then the resolver. */
+class Names {
+  private readonly uidNames = new Map<string, string>();
+  private readonly gidNames = new Map<string, string>();
+  constructor(
+    ev: AuditEvent,
+    private readonly resolver: IdResolver | undefined,
+  ) {
+    const en = ev.enriched;
+    if (en) {
+      for (const [k, v] of ev.ids) {
+        const name = en[k.toUpperCase()];
+        if (name === undefined || v === 'unset') continue;
+        (k.endsWith('uid') ? this.uidNames : this.gidNames).set(v, name);
+      }
+    }
+    const pe = ev.fileIndex === undefined ? undefined : ev.pathEnriched?.[ev.fileIndex];
+    if (pe && ev.file) {
+      if (pe.OUID !== undefined && ev.file.uid !== undefined) this.uidNames.set(ev.file.uid, pe.OUID);
+      if (pe.OGID !== undefined && ev.file.gid !== undefined) this.gidNames.set(ev.file.gid, pe.OGID);
+    }
+  }
+  user(uid: string | undefined): string | undefined {
+    if (uid === undefined || uid === '' || uid === 'unset') return undefined;
+    return this.uidNames.get(uid) ?? this.resolver?.userName?.(uid);
+  }
+  group(gid: string | undefined): string | undefined {
+    if (gid === undefined || gid === '' || gid === 'unset') return undefined;
+    return this.gidNames.get(gid) ?? this.resolver?.groupName?.(gid);
+  }
+  userIdOf(name: string): string | undefined {
+    for (const [id, n] of this.uidNames) if (n === name) return id;
+    return this.resolver?.userId?.(name);
+  }
+  groupIdOf(name: string): string | undefined {
+    for (const [id, n] of this.gidNames) if (n === name) return id;
+    return this.resolver?.groupId?.(name);
+  }
+}
+
+export function toEcs(ev: AuditEvent, original: string[], node: string | undefined, opts: EcsOptions = {}): EcsEvent {
+  const names = new Names(ev, opts.resolver);
+  const outcome = ev.result === 'fail' ? 'failure' : ev.result === 'success' ? 'success' : 'unknown';
+  const out: EcsEvent = {
+    '@timestamp': new Date(ev.timestampMs).toISOString(),
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'event',
+      // Auditbeat keeps go-libaudit's event type here unless the normalization gives ECS categories.
+      category: ev.ecs.category?.length ? ev.ecs.category : [auditEventType(recordTypeNumber(ev.type))],
+      module: 'auditd',
+      dataset: opts.dataset ?? 'auditd_manager.auditd',
+      outcome: (ev.ecs.outcome as 'failure' | undefined) ?? outcome,
+      original,
+    },
+    service: { type: 'auditd' },
+  };
+  if (ev.summary.action) out.event.action = ev.summary.action;
+  if (ev.ecs.type?.length) out.event.type = ev.ecs.type;
+  if (node) out.host = { name: node };
+
+  // Resolved names replace actor ids (go-libaudit ResolveIDs).
+  const actor = ev.summary.actor;
+  const ap = names.user(actor.primary) ?? actor.primary;
+  const as = names.user(actor.secondary) ?? actor.secondary;
+
+  // user.* from the ids, then from the names.
+  const user: Record<string, unknown> = {};
+  let anyId = false;
+  for (const [k, v] of ev.ids) {
+    if (v === 'unset') continue;
+    anyId = true;
+    put(user, ID_FIELD[k] ?? `${k}.id`, v);
+  }
+  if (anyId && ev.selinux) user.selinux = ev.selinux;
+  for (const [k, v] of ev.ids) {
+    const name = k.endsWith('uid') ? names.user(v) : names.group(v);
+    if (name === undefined) continue;
+    put(user, NAME_FIELD[k] ?? `${k}.name`, name);
+  }
+  out.user = user as EcsEvent['user'];
+
+  const p = ev.process;
+  if (p.pid || p.ppid || p.title || p.name || p.exe || p.cwd || p.args?.length) {
+    const proc: NonNullable<EcsEvent['process']> = {};
+    const pid = toInt(p.pid);
+    if (pid !== undefined) proc.pid = pid;
+    const ppid = toInt(p.ppid);
+    if (ppid !== undefined) proc.parent = { pid: ppid };
+    if (p.title) proc.title = p.title;
+    if (p.name) proc.name = p.name;
+    if (p.exe) proc.executable = p.exe;
+    if (p.cwd) proc.working_directory = p.cwd;
+    if (p.args?.length) {
+      proc.args = p.args;
+      proc.args_count = p.args.length;
+    }
+    const sc = ev.data.get('syscall');
+    if ((sc === 'exit_group' || sc === 'exit') && ev.data.has('a0')) {
+      // exit/exit_group never return: the audited a0 is the status the process exits with.
+      proc.exit_code = parseInt(ev.data.get('a0')!, 16) | 0;
+    }
+    out.process = proc;
+  }
+
+  if (ev.file) {
+    const f = ev.file;
+    const file: NonNullable<EcsEvent['file']> = {};
+    if (f.path) file.path = f.path;
+    if (f.device) file.device = f.device;
+    if (f.inode) file.inode = f.inode;
+    if (f.mode) file.mode = f.mode;
+    if (f.uid) file.uid = f.uid;
+    if (f.gid) file.gid = f.gid;
+    const owner = names.user(f.uid);
+    if (owner) file.owner = owner;
+    const group = names.group(f.gid);
+    if (group) file.group = group;
+    if (f.selinux) file.selinux = f.selinux;
+    out.file = file;
+  }
+  for (const side of ['source', 'destination'] as const) {
+    const a = ev[side];
+    if (!a) continue;
+    const o: NonNullable<EcsEvent['source']> = {};
+    if (a.ip) o.ip = a.ip;
+    const port = toInt(a.port);
+    if (port !== undefined) o.port = port;
+    if (a.path) o.path = a.path;
+    out[side] = o;
+  }
+  if (ev.direction) out.network = { direction: ev.direction };
+  if (ev.tags?.length) out.tags = ev.tags;
+
+  const auditd: NonNullable<EcsEvent['auditd']> = {
+    message_type: ev.type.toLowerCase(),
+    sequence: ev.sequence,
+    result: ev.result,
+  };
+  if (ev.session !== undefined && ev.session !== 'unset' && ev.session !== '') auditd.session = ev.session;
+  const summary: NonNullable<typeof auditd.summary> = {};
+  if (ap) (summary.actor ??= {}).primary = ap;
+  if (as) (summary.actor ??= {}).secondary = as;
+  const obj = ev.summary.object;
+  if (obj.primary) (summary.object ??= {}).primary = obj.primary;
+  if (obj.secondary) (summary.object ??= {}).secondary = obj.secondary;
+  if (obj.type) (summary.object ??= {}).type = obj.type;
+  if (ev.summary.how) summary.how = ev.summary.how;
+  if (summary.actor || summary.object || summary.how) auditd.summary = summary;
+  if (ev.data.size) {
+    const data: Record<string, string | Record<string, string>> = {};
+    for (const [k, v] of ev.data) {
+      if (k.startsWith('socket_')) ((data.socket ??= {}) as Record<string, string>)[k.slice(7)] = v;
+      else data[k] = v;
+    }
+    auditd.data = data;
+  }
+  if (ev.paths?.length) auditd.paths = ev.paths;
+  if (ev.warnings.length && opts.includeWarnings !== false) auditd.warnings = ev.warnings;
+  out.auditd = auditd;
+
+  // ECS user/group entities from the normalization mappings override the id-derived user.id/name.
+  const related: string[] = [];
+  setEntity(out, user, names, related, 'user', ev.ecs.user, false);
+  setEntity(out, user, names, related, 'effective', ev.ecs.effective, false);
+  setEntity(out, user, names, related, 'target', ev.ecs.target, false);
+  setEntity(out, user, names, related, 'changes', ev.ecs.changes, false);
+  setEntity(out, user, names, related, 'group', ev.ecs.group, true);
+  if (related.length) out.related = { user: related };
+  for (const k of ['effective', 'target', 'changes']) {
+    const o = user[k];
+    if (typeof o === 'object' && o !== null && Object.keys(o).length === 0) delete user[k];
+  }
+
+  // Drop user.effective when it repeats user (same id or same name).
+  const eff = user.effective as EcsUserRef | undefined;
+  if (eff) {
+    const u = user as EcsUserRef;
+    if ((u.id && eff.id === u.id) || (u.name && eff.name === u.name)) delete user.effective;
+  }
+  if (out.group && !out.group.id && !out.group.name) delete out.group;
+  return out;
+}
+
+// Auditbeat setECSEntity: an entity from the normalization mappings overrides the id-derived user.id/name.
+function setEntity(
+  out: EcsEvent,
+  user: Record<string, unknown>,
+  names: Names,
+  related: string[],
+  key: string,
+  ent: EcsEntity,
+  isGroup: boolean,
+): void {
+  let id = ent.id;
+  let name = ent.name;
+  if (!id && !name) return;
+  // Resolve the missing half (go-libaudit ECSEntity.lookup).
+  if (id && id !== 'unset' && !name) name = isGroup ? names.group(id) : names.user(id);
+  else if (name && !id) id = isGroup ? names.groupIdOf(name) : names.userIdOf(name);
+  if (id === 'unset') id = undefined;
+  const target = key === 'group' ? ((out.group ??= {}) as EcsUserRef) : (entityAt(user, key) as EcsUserRef);
+  if (id) target.id = id;
+  else delete target.id;
+  if (name) {
+    target.name = name;
+    if (!isGroup && !related.includes(name)) related.push(name);
+  } else delete target.name;
+}
+
+function entityAt(user: Record<string, unknown>, key: string): Record<string, unknown> {
+  if (key === 'user') return user;
+  const o = user[key];
+  if (typeof o === 'object' && o !== null) return o as Record<string, unknown>;
+  return (user[key] = {}) as Record<string, unknown>;
+}
