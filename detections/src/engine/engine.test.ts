@@ -85,7 +85,7 @@ describe('detection engine @integration', function () {
   });
 
   it('writes one alert per matching event, once, even with two engines over overlapping windows', async () => {
-    const nc = rule(base('nc-listener', `query: 'event.action:executed and process.name:(nc or ncat) and process.args:(-l or --listen)'\nnotification: '{{user.audit.name}} started {{process.args}}'`), events);
+    const nc = rule(base('nc-listener', `query: 'event.action:executed and process.name:(nc or ncat) and process.args:(-l or --listen)'\nnotification: '{{user.audit.name}} started {{join process.args " "}}'`), events);
     const lines: string[] = [];
     const mk = () => new Engine({ client, rules: [nc], alertsIndex: alerts, refresh: 'wait_for', channels: [stdoutChannel((l) => lines.push(l))] });
     const [a, b] = [mk(), mk()];
@@ -100,7 +100,7 @@ describe('detection engine @integration', function () {
     expect(doc.auditsight.alert.source_event_ids).to.deep.equal(['ev-0']);
     expect(doc.process.args).to.deep.equal(['nc', '-l', '-p', '4444', '-e', '/bin/sh']);
     // Exactly one notification across both engines and both runs.
-    expect(lines).to.deep.equal(['[high] Test nc-listener: bob started nc,-l,-p,4444,-e,/bin/sh']);
+    expect(lines).to.deep.equal(['[high] Test nc-listener: bob started nc -l -p 4444 -e /bin/sh']);
     const h = [...a.ruleHealth(), ...b.ruleHealth()];
     expect(h.reduce((n, x) => n + x.alerts, 0)).to.equal(1);
     expect(h.reduce((n, x) => n + x.duplicates, 0)).to.equal(2);

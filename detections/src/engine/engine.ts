@@ -3,7 +3,7 @@
 // so several engine instances neither duplicate alerts nor notifications.
 import type { Client } from '@elastic/elasticsearch';
 import type { CompiledRule } from '../rules';
-import { compileTemplate, templateContext, type CompiledTemplate } from '../notify/render';
+import { templateContext, type CompiledTemplate } from '../notify/render';
 import type { Channel } from '../notify/channels';
 import { runRule, writeAlerts, type RunOptions, type WriteResult } from './run';
 
@@ -40,7 +40,6 @@ export interface EngineOptions extends RunOptions {
 
 export class Engine {
   private readonly health = new Map<string, RuleHealth>();
-  private readonly templates = new Map<string, CompiledTemplate>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private running = new Set<string>();
   private stopped = true;
@@ -48,7 +47,6 @@ export class Engine {
   constructor(private readonly o: EngineOptions) {
     for (const c of o.rules) {
       this.health.set(c.rule.id, { ruleId: c.rule.id, runs: 0, errors: 0, alerts: 0, duplicates: 0, suppressed: 0, truncatedRuns: 0, gapMs: 0 });
-      if (c.rule.notification) this.templates.set(c.rule.id, compileTemplate(c.rule.notification));
     }
   }
 
@@ -102,7 +100,7 @@ export class Engine {
   private async notify(c: CompiledRule, alerts: Awaited<ReturnType<typeof runRule>>['alerts'], w: WriteResult): Promise<void> {
     const channels = this.o.channels ?? [];
     if (!channels.length || w.written === 0) return;
-    const tpl = this.templates.get(c.rule.id);
+    const tpl = c.notification;
     for (const a of alerts) {
       if (!w.createdIds.has(a.id)) continue;
       const ctx = templateContext({

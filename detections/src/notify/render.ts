@@ -4,6 +4,9 @@
 import Handlebars from 'handlebars';
 import { escapeDeep, escapeFor, type Target } from './escape';
 
+/** Helpers rule templates may use; the rule loader rejects any other helper name at load time. */
+export const TEMPLATE_HELPERS = ['join', 'default'] as const;
+
 const hbs = Handlebars.create();
 hbs.registerHelper('join', (value: unknown, sep: unknown) =>
   Array.isArray(value) ? value.join(typeof sep === 'string' ? sep : ' ') : value,
