@@ -1,0 +1,408 @@
+// The process table: one entry per process (not per pid), keyed by entity id in a bounded LRU, with a
+// (host, pid) -> current entity id index. Knows the Linux lifecycle (fork creates, exec replaces the image,
+// exit_group ends) and infers the ECS Linux event model's leaders from what audit records carry.
+// No I/O here: everything comes in as plain values, so the logic is testable and the hot path is O(1).
+import { Lru } from './lru';
+import { basename, entityId } from './ids';
+import type { AncestorSummary, ProcEntry, ProcImage, ProcRef, SessionInfo } from './types';
+import { AUDIT_UNSET } from './types';
+import type { ProcProcess } from './procfs';
+
+export interface TableOptions {
+  maxProcesses: number;
+  maxSessions: number;
+  /** Bound on process.Ext.ancestry and on every upward walk (also protects against cycles). */
+  maxAncestry: number;
+  /** Bound on process.previous. */
+  maxPrevious: number;
+}
+
+/** What one record says about the process that emitted it. */
+export interface Observation {
+  hostKey: string;
+  pid: number;
+  ppid?: number;
+  ts: number;
+  ses?: string;
+  auid?: string;
+  uid?: string;
+  /** Audit tty name; null when the record says "(none)", undefined when the record has no tty field. */
+  tty?: string | null;
+  image: ProcImage;
+}
+
+/**
+ * Executables that implement a way *into* the machine rather than being the user's session: the entry
+ * leader of an audit session is the first process below them (the login shell, the cron job's sh -c).
+ */
+const ENTRY_MECHANISMS = new Set(['sshd', 'sshd-session', 'sshd-auth', 'login', 'cron', 'crond', 'atd']);
+const CONTAINER_RUNTIMES = new Set(['containerd-shim', 'containerd-shim-runc-v2', 'runc', 'conmon', 'crun']);
+
+/** /proc start times are floored to whole boot seconds plus 10 ms ticks; allow that much disagreement. */
+const PROC_START_TOLERANCE_MS = 1500;
+
+export function sessionSet(ses: string | undefined): ses is string {
+  return ses !== undefined && ses !== AUDIT_UNSET && ses !== '-1' && ses !== '';
+}
+
+export class ProcessTable {
+  readonly entities: Lru<string, ProcEntry>;
+  readonly sessions: Lru<string, SessionInfo>;
+  private readonly pids = new Map<string, string>();
+
+  constructor(readonly opts: TableOptions) {
+    this.entities = new Lru(opts.maxProcesses, (id, e) => {
+      const k = pidKey(e.hostKey, e.pid);
+      if (this.pids.get(k) === id) this.pids.delete(k);
+    });
+    this.sessions = new Lru(opts.maxSessions);
+  }
+
+  /** The current process with this pid on this host (marks it recently used). */
+  lookup(hostKey: string, pid: number): ProcEntry | undefined {
+    const id = this.pids.get(pidKey(hostKey, pid));
+    return id === undefined ? undefined : this.entities.get(id);
+  }
+
+  byEntity(id: string | undefined, touch = true): ProcEntry | undefined {
+    if (id === undefined) return undefined;
+    return touch ? this.entities.get(id) : this.entities.peek(id);
+  }
+
+  session(hostKey: string, ses: string): SessionInfo {
+    const key = `${hostKey}/${ses}`;
+    let s = this.sessions.get(key);
+    if (!s) this.sessions.set(key, (s = { key, ses }));
+    return s;
+  }
+
+  /** Any record from a process: find its entry (detecting pid reuse), or start one at this record's time. */
+  observe(o: Observation): ProcEntry {
+    const e = this.lookup(o.hostKey, o.pid);
+    if (e && this.sameProcess(e, o)) {
+      this.update(e, o);
+      return e;
+    }
+    const created = this.create(o, o.ts, 'seen');
+    this.inheritLeaders(created);
+    this.evaluateLeaders(created);
+    return created;
+  }
+
+  /** A successful execve/execveat: same process (same entity id, per the ECS model), new image. */
+  exec(o: Observation): ProcEntry {
+    const e = this.lookup(o.hostKey, o.pid);
+    if (e && this.sameProcess(e, o)) {
+      if (e.image.executable || e.image.args) {
+        const prev = (e.previous ??= []);
+        prev.push({ executable: e.image.executable, args: e.image.args });
+        if (prev.length > this.opts.maxPrevious) prev.shift();
+      }
+      e.image = { ...o.image };
+      this.update(e, o);
+      this.evaluateLeaders(e);
+      return e;
+    }
+    const created = this.create(o, o.ts, 'exec');
+    this.inheritLeaders(created);
+    this.evaluateLeaders(created);
+    return created;
+  }
+
+  /** A successful fork/vfork/clone (not a thread): the child starts now as a copy of the parent. */
+  fork(parent: ProcEntry, childPid: number, ts: number): ProcEntry {
+    const existing = this.lookup(parent.hostKey, childPid);
+    if (existing && existing.entityId === entityId(parent.hostKey, childPid, ts)) return existing; // replayed record
+    // Records can arrive out of order (the child's execve completes before the parent's clone returns):
+    // a child already seen under this parent, not before this fork, is the same process; keep its id.
+    if (
+      existing &&
+      existing.parentEntityId === parent.entityId &&
+      existing.startMs >= ts &&
+      existing.endMs === undefined &&
+      existing.origin !== 'fork'
+    ) {
+      return existing;
+    }
+    const child = this.create(
+      { hostKey: parent.hostKey, pid: childPid, ppid: parent.pid, ts, ses: parent.ses, auid: parent.auid, uid: parent.uid, tty: parent.tty, image: { ...parent.image } },
+      ts,
+      'fork',
+    );
+    this.inheritLeaders(child);
+    return child;
+  }
+
+  /** exit_group: the process is over; the entry stays (as ancestry for its children) until the LRU drops it. */
+  end(e: ProcEntry, ts: number, exitCode?: number): void {
+    e.endMs = ts;
+    if (exitCode !== undefined) e.exitCode = exitCode;
+  }
+
+  /**
+   * Entity ids of the ancestors, nearest first (process.Ext.ancestry). Cached on the entry at creation and
+   * extended when the topmost known ancestor has since learnt its own parent: one peek per event normally.
+   */
+  ancestry(e: ProcEntry): string[] {
+    const max = this.opts.maxAncestry;
+    let a = e.ancestry ?? (e.parentEntityId ? [e.parentEntityId] : []);
+    if (a.length === 0 || a.length >= max) return a;
+    let cur = this.byEntity(a[a.length - 1], false);
+    if (!cur?.parentEntityId) return a;
+    const seen = new Set([e.entityId, ...a]);
+    a = a.slice();
+    while (cur?.parentEntityId && a.length < max && !seen.has(cur.parentEntityId)) {
+      seen.add(cur.parentEntityId);
+      a.push(cur.parentEntityId);
+      cur = this.byEntity(cur.parentEntityId, false);
+    }
+    e.ancestry = a;
+    return a;
+  }
+
+  ancestors(id: string): AncestorSummary[] {
+    const out: AncestorSummary[] = [];
+    const seen = new Set<string>([id]);
+    let cur = this.byEntity(id, false);
+    while (cur?.parentEntityId && out.length < this.opts.maxAncestry && !seen.has(cur.parentEntityId)) {
+      seen.add(cur.parentEntityId);
+      const p = this.byEntity(cur.parentEntityId, false);
+      if (!p) break;
+      out.push({ entityId: p.entityId, pid: p.pid, start: new Date(p.startMs).toISOString(), executable: p.image.executable, args: p.image.args });
+      cur = p;
+    }
+    return out;
+  }
+
+  /** Loads /proc processes; returns how many entries were added (already-known ones keep their ids). */
+  seed(hostKey: string, procs: ProcProcess[]): number {
+    const added: ProcEntry[] = [];
+    for (const p of procs) {
+      if (p.kernelThread) continue;
+      const known = this.lookup(hostKey, p.pid);
+      // A restored entry is the same process if /proc says it started no later than our recorded start;
+      // a reused pid necessarily started after the old process was last known alive.
+      if (known && known.endMs === undefined && p.startMs <= known.startMs + PROC_START_TOLERANCE_MS) {
+        known.sid = p.sid;
+        known.pgid = p.pgid;
+        continue;
+      }
+      const image: ProcImage = { executable: p.executable, name: basename(p.executable) ?? p.comm, args: p.args, workingDirectory: p.cwd };
+      const e = this.create({ hostKey, pid: p.pid, ppid: p.ppid || undefined, ts: p.startMs, ses: p.ses, auid: p.auid, uid: p.euid, tty: p.tty, image }, p.startMs, 'proc', false);
+      e.sid = p.sid;
+      e.pgid = p.pgid;
+      added.push(e);
+    }
+    // Second pass, once every process exists: parents, then leaders (which walk parents).
+    for (const e of added) this.linkParent(e, false);
+    for (const e of added) {
+      const sl = e.sid ? this.lookup(hostKey, e.sid) : undefined;
+      const gl = e.pgid ? this.lookup(hostKey, e.pgid) : undefined;
+      e.sessionLeader = sl?.entityId;
+      e.groupLeader = gl?.entityId;
+    }
+    for (const e of added) this.evaluateLeaders(e);
+    return added.length;
+  }
+
+  /** Snapshot support: the pid index (entries and sessions are read from the LRUs directly). */
+  pidIndex(): Array<[string, string]> {
+    return [...this.pids.entries()];
+  }
+
+  /** Restore support: entries least recently used first, so the LRU order comes back as it was. */
+  load(entries: ProcEntry[], pidIndex: Array<[string, string]>, sessions: SessionInfo[]): void {
+    for (const e of entries) this.entities.set(e.entityId, e);
+    for (const [k, id] of pidIndex) if (this.entities.peek(id)) this.pids.set(k, id);
+    for (const s of sessions) this.sessions.set(s.key, s);
+  }
+
+  // ---- internals ----
+
+  private create(o: Observation, startMs: number, origin: ProcEntry['origin'], link = true): ProcEntry {
+    const e: ProcEntry = {
+      hostKey: o.hostKey,
+      pid: o.pid,
+      startMs,
+      entityId: entityId(o.hostKey, o.pid, startMs),
+      origin,
+      ppid: o.ppid,
+      image: { ...o.image },
+      uid: o.uid,
+      auid: o.auid,
+      ses: o.ses,
+      tty: o.tty ?? undefined,
+    };
+    this.entities.set(e.entityId, e);
+    this.pids.set(pidKey(o.hostKey, o.pid), e.entityId);
+    if (link) this.linkParent(e, true);
+    return e;
+  }
+
+  /** Points e at its parent, creating a placeholder when the parent was never seen (it started before us). */
+  private linkParent(e: ProcEntry, inferMissing: boolean): void {
+    if (!e.ppid || e.ppid === e.pid) return;
+    let p = this.lookup(e.hostKey, e.ppid);
+    if (!p && inferMissing) {
+      // Its real start is unknown; the child's time is the best stable guess. Processes inherit the audit
+      // session from their parent, so the child's ses/auid are the best guess for the parent's too.
+      p = this.create({ hostKey: e.hostKey, pid: e.ppid, ts: e.startMs, ses: e.ses, auid: e.auid, image: {} }, e.startMs, 'inferred', false);
+    }
+    if (!p) return;
+    e.parentEntityId = p.entityId;
+    e.ancestry = [p.entityId, ...(p.ancestry ?? [])].slice(0, this.opts.maxAncestry);
+  }
+
+  private sameProcess(e: ProcEntry, o: Observation): boolean {
+    if (e.endMs !== undefined) return false; // exit_group seen: this pid now belongs to someone else
+    if (o.ppid !== undefined && e.ppid !== undefined && o.ppid !== e.ppid && !this.canReparent(e, o.ppid)) return false;
+    // The audit session changes only through a LOGIN record from an unset one; set -> other set means reuse.
+    if (sessionSet(o.ses) && sessionSet(e.ses) && o.ses !== e.ses) return false;
+    return true;
+  }
+
+  /**
+   * A changed ppid is re-parenting or pid reuse. The kernel re-parents an orphan to init or to the nearest
+   * subreaper, which is always one of its ancestors; so a new parent that is pid 1, a known ancestor, or
+   * replaces a parent we saw exit (or no longer know) is re-parenting. Anything else is a new process on a
+   * reused pid whose exit and fork we did not see (rules without exit_group/clone).
+   */
+  private canReparent(e: ProcEntry, newPpid: number): boolean {
+    if (newPpid === 1) return true;
+    const oldParent = this.byEntity(e.parentEntityId, false);
+    if (!oldParent || oldParent.endMs !== undefined) return true;
+    let cur: ProcEntry | undefined = oldParent;
+    for (let i = 0; cur && i < this.opts.maxAncestry; i++) {
+      if (cur.pid === newPpid) return true;
+      cur = this.byEntity(cur.parentEntityId, false);
+    }
+    return false;
+  }
+
+  private update(e: ProcEntry, o: Observation): void {
+    if (o.ppid !== undefined && o.ppid !== e.ppid) {
+      e.ppid = o.ppid; // re-parented (sameProcess() ruled out reuse)
+      this.linkParent(e, true);
+    }
+    if (o.ses !== undefined) e.ses = o.ses;
+    if (o.auid !== undefined) e.auid = o.auid;
+    if (o.uid !== undefined) e.uid = o.uid;
+    if (o.tty !== undefined) e.tty = o.tty ?? undefined;
+    // Images are replaced, never mutated: the enricher caches the ECS view of an entry per image object.
+    const img = e.image;
+    const n = o.image;
+    if ((n.executable && n.executable !== img.executable) || (n.name && n.name !== img.name) || (n.workingDirectory && n.workingDirectory !== img.workingDirectory)) {
+      e.image = { ...img, executable: n.executable || img.executable, name: n.name || img.name, workingDirectory: n.workingDirectory || img.workingDirectory };
+    }
+    if (e.origin === 'inferred') {
+      e.origin = 'seen';
+      this.evaluateLeaders(e);
+    }
+  }
+
+  /** At creation, a process is in its parent's session and process group. */
+  private inheritLeaders(e: ProcEntry): void {
+    const p = this.byEntity(e.parentEntityId, false);
+    if (!p) return;
+    e.entryLeader = p.entryLeader;
+    e.sessionLeader = p.sessionLeader;
+    // An interactive shell (a session leader with a tty) puts each command in its own process group.
+    e.groupLeader = e.tty && p.sessionLeader === p.entityId ? e.entityId : p.groupLeader;
+  }
+
+  /**
+   * Session and entry leaders, from what audit shows. setsid()/setpgid() are rarely audited, so:
+   * - a process that gets a controlling tty its parent does not have (sshd -> bash, sudo's use_pty) or whose
+   *   parent is init (daemons) starts a session;
+   * - the entry leader of an audit session (ses) is its topmost process that is not an entry mechanism
+   *   (sshd, login, cron...), i.e. the login shell or the cron job; processes outside any audit session
+   *   (ses unset: services) are entered through init, their entry leader is their ancestor below pid 1.
+   */
+  private evaluateLeaders(e: ProcEntry): void {
+    const parent = this.byEntity(e.parentEntityId, false);
+    if (e.sid === undefined && e.tty && parent && parent.origin !== 'inferred' && parent.tty !== e.tty) {
+      e.sessionLeader = e.entityId;
+      e.groupLeader = e.entityId;
+    } else if (e.sid === undefined && (e.ppid === 1 || e.pid === 1) && e.sessionLeader === undefined) {
+      e.sessionLeader = e.entityId;
+      e.groupLeader ??= e.entityId;
+    }
+    if (sessionSet(e.ses)) {
+      const s = this.session(e.hostKey, e.ses);
+      if (!s.entryLeader && eligibleEntryLeader(e)) {
+        const leader = this.topOfSession(e, e.ses);
+        s.entryLeader = leader.entityId;
+        s.entryLeaderRef = refOf(leader);
+        s.type ??= this.entryTypeFromParent(leader);
+        leader.entryLeader = leader.entityId;
+        if (leader.sid === undefined) leader.sessionLeader = leader.entityId;
+        leader.groupLeader ??= leader.entityId;
+      }
+      e.entryLeader = isMechanism(e) ? undefined : s.entryLeader;
+    } else if (e.entryLeader === undefined) {
+      const top = this.belowInit(e);
+      if (top) {
+        top.entryLeader = top.entityId;
+        top.entryType ??= 'init';
+        e.entryLeader = top.entityId;
+      }
+    }
+  }
+
+  /**
+   * Walks up while the parent is in the same audit session and is a known non-mechanism process. An unknown
+   * parent (started before us, never seen) stops the walk: it might be sshd.
+   */
+  private topOfSession(e: ProcEntry, ses: string): ProcEntry {
+    let top = e;
+    for (let i = 0; i < this.opts.maxAncestry; i++) {
+      const p = this.byEntity(top.parentEntityId, false);
+      if (!p || p.ses !== ses || !eligibleEntryLeader(p) || p.pid === 1) break;
+      top = p;
+    }
+    return top;
+  }
+
+  /** The ancestor-or-self whose parent is pid 1, if the known chain reaches it. */
+  private belowInit(e: ProcEntry): ProcEntry | undefined {
+    let cur = e;
+    for (let i = 0; i < this.opts.maxAncestry; i++) {
+      if (cur.pid === 1) return undefined; // init itself has no entry leader (as in Auditbeat)
+      if (cur.ppid === 1) return cur;
+      if (cur.entryLeader && cur !== e) return this.byEntity(cur.entryLeader, false);
+      const p = this.byEntity(cur.parentEntityId, false);
+      if (!p) return undefined;
+      cur = p;
+    }
+    return undefined;
+  }
+
+  private entryTypeFromParent(leader: ProcEntry): string {
+    const p = this.byEntity(leader.parentEntityId, false);
+    const pn = basename(p?.image.executable) ?? p?.image.name;
+    if (pn === 'sshd' || pn === 'sshd-session') return 'sshd';
+    if (pn === 'login') return leader.tty === 'console' ? 'console' : 'terminal';
+    if (pn === 'ssm-session-worker') return 'ssm';
+    if (pn && CONTAINER_RUNTIMES.has(pn)) return 'container';
+    if (leader.ppid === 1) return 'init';
+    return 'unknown';
+  }
+}
+
+function pidKey(hostKey: string, pid: number): string {
+  return `${hostKey}/${pid}`;
+}
+
+/** A process whose image we know and which is not sshd/login/cron: the first such one leads its session. */
+function eligibleEntryLeader(e: ProcEntry): boolean {
+  return (e.image.executable !== undefined || e.image.name !== undefined) && !isMechanism(e);
+}
+
+function isMechanism(e: ProcEntry): boolean {
+  const n = basename(e.image.executable) ?? e.image.name;
+  return n !== undefined && ENTRY_MECHANISMS.has(n);
+}
+
+export function refOf(e: ProcEntry): ProcRef {
+  return { entityId: e.entityId, pid: e.pid, startMs: e.startMs, image: { ...e.image }, uid: e.uid, tty: e.tty, parentEntityId: e.parentEntityId, parentPid: e.ppid };
+}

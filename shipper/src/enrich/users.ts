@@ -1,0 +1,92 @@
+// uid/gid -> name on the origin host, from /etc/passwd and /etc/group. Lookups are Map hits; the files are
+// re-read only when their mtime changed, and the mtime is checked at most once per refresh interval, so
+// `useradd bob` shows up within seconds without any per-event file access.
+import type { FsReader } from './types';
+
+export interface UserResolverOptions {
+  passwdPath?: string;
+  groupPath?: string;
+  /** Minimum time between mtime checks. */
+  refreshIntervalMs?: number;
+  /** Injected clock (tests). */
+  now?: () => number;
+}
+
+export function parsePasswd(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const f = line.split(':');
+    // name:passwd:uid:gid:gecos:home:shell - first entry for a uid wins, as getpwuid() does.
+    if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], f[0]);
+  }
+  return m;
+}
+
+export function parseGroup(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const f = line.split(':');
+    if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], f[0]);
+  }
+  return m;
+}
+
+export class UserResolver {
+  private users = new Map<string, string>();
+  private groups = new Map<string, string>();
+  private passwdMtime: number | undefined = -1;
+  private groupMtime: number | undefined = -1;
+  private lastCheck = -Infinity;
+  private readonly passwdPath: string;
+  private readonly groupPath: string;
+  private readonly interval: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly fs: FsReader,
+    opts: UserResolverOptions = {},
+  ) {
+    this.passwdPath = opts.passwdPath ?? '/etc/passwd';
+    this.groupPath = opts.groupPath ?? '/etc/group';
+    this.interval = opts.refreshIntervalMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+    this.refresh(true);
+  }
+
+  /** Re-reads the files whose mtime changed. Cheap when nothing changed (two stat calls). */
+  refresh(force = false): void {
+    const t = this.now();
+    if (!force && t - this.lastCheck < this.interval) return;
+    this.lastCheck = t;
+    const pm = this.fs.mtimeMs(this.passwdPath);
+    if (force || pm !== this.passwdMtime) {
+      this.passwdMtime = pm;
+      const text = this.fs.readFile(this.passwdPath);
+      if (text !== undefined) this.users = parsePasswd(text);
+    }
+    const gm = this.fs.mtimeMs(this.groupPath);
+    if (force || gm !== this.groupMtime) {
+      this.groupMtime = gm;
+      const text = this.fs.readFile(this.groupPath);
+      if (text !== undefined) this.groups = parseGroup(text);
+    }
+  }
+
+  userName(uid: string | undefined): string | undefined {
+    return this.lookup(uid, 'users');
+  }
+
+  groupName(gid: string | undefined): string | undefined {
+    return this.lookup(gid, 'groups');
+  }
+
+  private lookup(id: string | undefined, which: 'users' | 'groups'): string | undefined {
+    // "unset" (4294967295) has no account; Auditbeat leaves it unnamed too.
+    if (id === undefined || id === '4294967295' || id === '-1') return undefined;
+    // Throttled: a clock comparison per lookup, two stat() calls per interval, a re-read only on change.
+    this.refresh();
+    return this[which].get(id);
+  }
+}
