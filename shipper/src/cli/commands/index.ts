@@ -1,7 +1,11 @@
 // The command table. Options shared by every command that talks to Elasticsearch are added by esOptions().
 import type { Command } from 'commander';
 import { registerEs } from './es';
+import { registerSetup } from './setup';
+import { registerDetect } from './detect';
 
 export function registerCommands(program: Command): void {
+  registerSetup(program);
+  registerDetect(program);
   registerEs(program);
 }
