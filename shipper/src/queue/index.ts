@@ -1,0 +1,4 @@
+// The durable queue between the pipeline and the outputs; see disk-queue.ts for the durability chain.
+export { DiskQueue } from './disk-queue';
+export { Consumer, type ReadOptions } from './consumer';
+export * from './types';
