@@ -1,0 +1,241 @@
+// Turning stored documents into the API's shapes, and the query fragments that decide what counts as an
+// exec, a network or a file event. Kept apart from the service so both stay readable.
+import type { estypes } from '@elastic/elasticsearch';
+import type { EcsEvent } from '../../common/ecs/event';
+import type { AlertSummary, FileEntry, NetworkEntry, ProcessSummary, SearchHit, TimelineEntry, TimelineKind } from './types';
+
+type Q = estypes.QueryDslQueryContainer;
+export type Hit = estypes.SearchHit<EcsEvent>;
+
+/** Auditbeat's actions for socket syscalls (connect, accept, bind, listen, sendto, recvfrom). */
+export const NETWORK_ACTIONS = [
+  'connected-to',
+  'accepted-connection-from',
+  'bound-socket',
+  'listen-for-connections',
+  'sent-to',
+  'received-from',
+] as const;
+/** File changes worth a line in a session timeline: covering tracks shows up as these. */
+export const FILE_CHANGE_ACTIONS = ['deleted', 'renamed'] as const;
+
+const term = (field: string, value: string): Q => ({ term: { [field]: value } });
+/**
+ * A filter-only bool. The cast is deliberate: @types/chai declares a global Object.prototype.should, so an
+ * object literal without `should` fails to match QueryDslBoolQuery's `should` in strict TypeScript.
+ */
+export const and = (...qs: Q[]): Q => ({ bool: { filter: qs } as estypes.QueryDslBoolQuery });
+
+/** An execve: Auditbeat says `executed`; the ECS Linux event model says process/start. */
+export const EXEC: Q = {
+  bool: {
+    should: [term('event.action', 'executed'), and(term('event.category', 'process'), term('event.type', 'start'))],
+    minimum_should_match: 1,
+  },
+};
+export const END: Q = and(term('event.category', 'process'), term('event.type', 'end'));
+export const NETWORK: Q = {
+  bool: {
+    should: [
+      { terms: { 'event.action': [...NETWORK_ACTIONS] } },
+      term('event.category', 'network'),
+      { exists: { field: 'destination.ip' } },
+      { exists: { field: 'source.ip' } },
+    ],
+    minimum_should_match: 1,
+  },
+};
+/** File events, but not execs (which also carry the executable's PATH record). */
+export const FILE: Q = {
+  bool: {
+    should: [term('event.category', 'file'), { exists: { field: 'file.path' } }],
+    minimum_should_match: 1,
+    must_not: [EXEC, NETWORK],
+  },
+};
+export const FILE_CHANGE: Q = {
+  bool: { should: [{ terms: { 'event.action': [...FILE_CHANGE_ACTIONS] } }, term('event.type', 'deletion')], minimum_should_match: 1 },
+};
+
+/** Sort for paged listings: time, then audit sequence and ids as tiebreakers so search_after is stable. */
+export const PAGE_SORT: estypes.Sort = [
+  { '@timestamp': { order: 'asc' } },
+  { 'auditd.sequence': { order: 'asc', unmapped_type: 'long' } },
+  { 'host.id': { order: 'asc', unmapped_type: 'keyword' } },
+  { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
+];
+
+function userRef(u: { id?: string; name?: string } | undefined): { id?: string; name?: string } | undefined {
+  if (!u || (u.id === undefined && u.name === undefined)) return undefined;
+  return { id: u.id, name: u.name };
+}
+
+export function summarize(hit: Hit, entityId: string): ProcessSummary {
+  const s = hit._source ?? ({} as EcsEvent);
+  const p = s.process ?? {};
+  return {
+    entity_id: p.entity_id ?? entityId,
+    captured: true,
+    executable: p.executable,
+    name: p.name,
+    args: p.args,
+    command_line: p.command_line,
+    working_directory: p.working_directory,
+    pid: p.pid,
+    ppid: p.parent?.pid,
+    parent_entity_id: p.parent?.entity_id,
+    start: p.start,
+    user: userRef(s.user),
+    login_user: userRef(s.user?.audit),
+    host: s.host ? { id: s.host.id, name: s.host.name ?? s.host.hostname } : undefined,
+    entry_leader_entity_id: p.entry_leader?.entity_id,
+    session_leader_entity_id: p.session_leader?.entity_id,
+    timestamp: s['@timestamp'],
+  };
+}
+
+/** What a child's event says about its parent, for parents that left no event of their own. */
+export function stubFromChild(hit: Hit, entityId: string): ProcessSummary {
+  const s = hit._source ?? ({} as EcsEvent);
+  const pp = s.process?.parent ?? {};
+  return {
+    entity_id: entityId,
+    captured: false,
+    executable: pp.executable,
+    name: pp.name,
+    args: pp.args,
+    pid: pp.pid,
+    start: pp.start,
+    host: s.host ? { id: s.host.id, name: s.host.name ?? s.host.hostname } : undefined,
+  };
+}
+
+function kindOf(s: EcsEvent): TimelineKind {
+  const a = s.event?.action ?? '';
+  if (a === 'executed' || (s.event?.category?.includes('process') && s.event?.type?.includes('start'))) return 'exec';
+  if ((NETWORK_ACTIONS as readonly string[]).includes(a) || s.event?.category?.includes('network')) return 'network';
+  if (s.event?.category?.includes('process') && s.event?.type?.includes('end')) return 'end';
+  return 'file';
+}
+
+const endpoint = (e?: { ip?: string; port?: number }) => (e?.ip ? (e.port !== undefined ? `${e.ip}:${e.port}` : e.ip) : undefined);
+
+export function timelineEntry(hit: Hit): TimelineEntry {
+  const s = hit._source ?? ({} as EcsEvent);
+  const p = s.process ?? {};
+  return {
+    id: hit._id ?? '',
+    timestamp: s['@timestamp'],
+    kind: kindOf(s),
+    action: s.event?.action,
+    entity_id: p.entity_id,
+    parent_entity_id: p.parent?.entity_id,
+    pid: p.pid,
+    executable: p.executable,
+    args: p.args,
+    working_directory: p.working_directory,
+    user: s.user?.name,
+    login_user: s.user?.audit?.name,
+    file_path: s.file?.path,
+    destination: endpoint(s.destination),
+    source: endpoint(s.source),
+    outcome: s.event?.outcome,
+  };
+}
+
+export function networkEntry(hit: Hit): NetworkEntry {
+  const s = hit._source ?? ({} as EcsEvent);
+  return {
+    id: hit._id ?? '',
+    timestamp: s['@timestamp'],
+    action: s.event?.action,
+    entity_id: s.process?.entity_id,
+    executable: s.process?.executable,
+    transport: s.network?.transport,
+    direction: s.network?.direction,
+    source: s.source ? { ip: s.source.ip, port: s.source.port } : undefined,
+    destination: s.destination ? { ip: s.destination.ip, port: s.destination.port } : undefined,
+    outcome: s.event?.outcome,
+  };
+}
+
+export function fileEntry(hit: Hit): FileEntry {
+  const s = hit._source ?? ({} as EcsEvent);
+  // A rename's PATH records name both the old and the new path; ECS has file.target_path for the latter.
+  const names = (s.auditd?.paths ?? []).map((p) => p.name).filter((n): n is string => !!n);
+  const target = s.file?.target_path ?? (s.event?.action === 'renamed' ? names.find((n) => n !== s.file?.path) : undefined);
+  return {
+    id: hit._id ?? '',
+    timestamp: s['@timestamp'],
+    action: s.event?.action,
+    entity_id: s.process?.entity_id,
+    executable: s.process?.executable,
+    path: s.file?.path ?? names[0],
+    target_path: target,
+    outcome: s.event?.outcome,
+  };
+}
+
+export function searchHit(hit: Hit): SearchHit {
+  const s = hit._source ?? ({} as EcsEvent);
+  return {
+    id: hit._id ?? '',
+    index: hit._index,
+    timestamp: s['@timestamp'],
+    action: s.event?.action,
+    host: s.host?.name ?? s.host?.hostname,
+    user: s.user?.name,
+    entity_id: s.process?.entity_id,
+    executable: s.process?.executable,
+    args: s.process?.args,
+    working_directory: s.process?.working_directory,
+    file_path: s.file?.path,
+  };
+}
+
+/** The alert documents the detection engine writes: ECS event.kind alert plus rule.*, threat.* and auditsight.alert.*. */
+export interface AlertDoc extends EcsEvent {
+  rule?: { id?: string; name?: string; uuid?: string };
+  threat?: Array<ThreatDoc> | ThreatDoc;
+  message?: string;
+  auditsight?: { alert?: { severity?: string; risk_score?: number; reason?: string; source_event_ids?: string[] } };
+}
+interface ThreatDoc {
+  tactic?: { id?: string | string[]; name?: string | string[] };
+  technique?: { id?: string | string[]; name?: string | string[] } | Array<{ id?: string; name?: string }>;
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export function alertSummary(hit: estypes.SearchHit<AlertDoc>): AlertSummary {
+  const s = hit._source ?? ({} as AlertDoc);
+  const threats = s.threat === undefined ? [] : Array.isArray(s.threat) ? s.threat : [s.threat];
+  const tactics = threats.flatMap((t) => list(t.tactic?.name));
+  const techniques = threats.flatMap((t) => {
+    const tech = t.technique;
+    if (!tech) return [];
+    if (Array.isArray(tech)) return tech.map((x) => [x.id, x.name].filter(Boolean).join(' '));
+    const ids = list(tech.id);
+    const names = list(tech.name);
+    return ids.length ? ids.map((id, i) => [id, names[i]].filter(Boolean).join(' ')) : names;
+  });
+  const a = s.auditsight?.alert ?? {};
+  return {
+    id: hit._id ?? '',
+    index: hit._index,
+    timestamp: s['@timestamp'],
+    rule: s.rule ? { id: s.rule.id, name: s.rule.name } : undefined,
+    severity: a.severity,
+    risk_score: a.risk_score,
+    reason: a.reason ?? s.message,
+    tactics,
+    techniques,
+    host: s.host?.name ?? s.host?.hostname,
+    user: s.user?.audit?.name ?? s.user?.name,
+    entity_id: s.process?.entity_id,
+    executable: s.process?.executable,
+    args: s.process?.args,
+    entry_leader_entity_id: s.process?.entry_leader?.entity_id,
+    source_event_ids: a.source_event_ids ?? [],
+  };
+}

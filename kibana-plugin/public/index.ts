@@ -1,0 +1,6 @@
+// Kibana browser entry point.
+import { AuditsightPublicPlugin } from './plugin';
+
+export function plugin() {
+  return new AuditsightPublicPlugin();
+}
