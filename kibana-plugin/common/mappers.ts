@@ -1,5 +1,6 @@
 // Turning stored documents into the API's shapes, and the query fragments that decide what counts as an
 // exec, a network or a file event. Kept apart from the service so both stay readable.
+import type { AlertDocument } from '../../elastic-templates/src/alert';
 import type { estypes } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../common/ecs/event';
 import type { AlertSummary, FileEntry, NetworkEntry, ProcessSummary, SearchHit, TimelineEntry, TimelineKind } from './types';
@@ -193,41 +194,32 @@ export function searchHit(hit: Hit): SearchHit {
   };
 }
 
-/** The alert documents the detection engine writes: ECS event.kind alert plus rule.*, threat.* and auditsight.alert.*. */
-export interface AlertDoc extends EcsEvent {
-  rule?: { id?: string; name?: string; uuid?: string };
-  threat?: Array<ThreatDoc> | ThreatDoc;
-  message?: string;
-  auditsight?: { alert?: { severity?: string; risk_score?: number; reason?: string; source_event_ids?: string[] } };
-}
-interface ThreatDoc {
-  tactic?: { id?: string | string[]; name?: string | string[] };
-  technique?: { id?: string | string[]; name?: string | string[] } | Array<{ id?: string; name?: string }>;
-}
+/** The alert documents the detection engine writes (elastic-templates/src/alert.ts): ECS event.kind alert. */
+export type AlertDoc = AlertDocument;
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** ECS event.severity is numeric; these are the levels Elastic Security (and our rules) use. */
+export function severityLabel(n: number | undefined): string | undefined {
+  if (n === undefined) return undefined;
+  return n >= 99 ? 'critical' : n >= 73 ? 'high' : n >= 47 ? 'medium' : 'low';
+}
+
 export function alertSummary(hit: estypes.SearchHit<AlertDoc>): AlertSummary {
   const s = hit._source ?? ({} as AlertDoc);
-  const threats = s.threat === undefined ? [] : Array.isArray(s.threat) ? s.threat : [s.threat];
-  const tactics = threats.flatMap((t) => list(t.tactic?.name));
-  const techniques = threats.flatMap((t) => {
-    const tech = t.technique;
-    if (!tech) return [];
-    if (Array.isArray(tech)) return tech.map((x) => [x.id, x.name].filter(Boolean).join(' '));
-    const ids = list(tech.id);
-    const names = list(tech.name);
-    return ids.length ? ids.map((id, i) => [id, names[i]].filter(Boolean).join(' ')) : names;
-  });
-  const a = s.auditsight?.alert ?? {};
+  const tactics = list(s.threat?.tactic?.name);
+  const ids = list(s.threat?.technique?.id);
+  const names = list(s.threat?.technique?.name);
+  const techniques = ids.length ? ids.map((id, i) => [id, names[i]].filter(Boolean).join(' ')) : names;
+  const a = s.auditsight?.alert;
   return {
     id: hit._id ?? '',
     index: hit._index,
     timestamp: s['@timestamp'],
     rule: s.rule ? { id: s.rule.id, name: s.rule.name } : undefined,
-    severity: a.severity,
-    risk_score: a.risk_score,
-    reason: a.reason ?? s.message,
+    severity: severityLabel(s.event?.severity),
+    risk_score: s.event?.risk_score,
+    reason: s.event?.reason ?? s.message,
     tactics,
     techniques,
     host: s.host?.name ?? s.host?.hostname,
@@ -236,6 +228,6 @@ export function alertSummary(hit: estypes.SearchHit<AlertDoc>): AlertSummary {
     executable: s.process?.executable,
     args: s.process?.args,
     entry_leader_entity_id: s.process?.entry_leader?.entity_id,
-    source_event_ids: a.source_event_ids ?? [],
+    source_event_ids: a?.source_event_ids ?? [],
   };
 }

@@ -2,6 +2,7 @@
 // explicit mapping (until elastic-templates/ exists): Bob logs in over ssh, sudo's to a root shell, writes
 // /sbin/service1 (a bind shell: nc -l -p 4444 -e /bin/sh), runs it, someone connects, and Bob deletes his
 // ~/.bash_history. Shapes follow Auditbeat's auditd module plus the ECS Linux event model's leaders.
+import type { AlertDocument } from '../../elastic-templates/src/alert';
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../common/ecs/event';
@@ -170,20 +171,21 @@ export function bigSession(n: number): EcsEvent[] {
   return out;
 }
 
-function alertDoc(id: string, trigger: EcsEvent, rule: { id: string; name: string }, severity: string, risk: number,
-  tactic: [string, string], technique: [string, string], reason: string) {
+function alertDoc(id: string, trigger: EcsEvent, rule: { id: string; name: string }, severity: number, risk: number,
+  tactic: [string, string], technique: [string, string], reason: string): { _id: string; doc: AlertDocument } {
   return {
     _id: id,
+    // The shape the detection engine writes (detections/src/engine/alert.ts).
     doc: {
       '@timestamp': new Date(Date.parse(trigger['@timestamp']) + 30_000).toISOString(),
-      event: { kind: 'alert', category: trigger.event.category, type: ['info'], action: trigger.event.action },
+      event: { kind: 'alert', category: trigger.event.category, type: ['info'], action: trigger.event.action, severity, risk_score: risk, reason },
       rule,
-      threat: [{ framework: 'MITRE ATT&CK', tactic: { id: tactic[0], name: tactic[1] }, technique: [{ id: technique[0], name: technique[1] }] }],
-      message: reason,
+      threat: { framework: 'MITRE ATT&CK', tactic: { id: [tactic[0]], name: [tactic[1]] }, technique: { id: [technique[0]], name: [technique[1]] } },
+      message: `${rule.name}: ${reason}`,
       host: trigger.host,
       user: trigger.user,
       process: trigger.process,
-      auditsight: { alert: { severity, risk_score: risk, reason, source_event_ids: [trigger.event.id] } },
+      auditsight: { alert: { rule_id: rule.id, source_event_ids: [trigger.event.id!] } },
     },
   };
 }
@@ -204,7 +206,7 @@ export const EVENT_MAPPING = {
     auditd: { properties: { sequence: { type: 'long' }, session: { type: 'keyword' }, message_type: { type: 'keyword' }, paths: { properties: { name: { type: 'keyword' } } } } },
     rule: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
     threat: { properties: { tactic: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } }, technique: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } } } },
-    auditsight: { properties: { alert: { properties: { severity: { type: 'keyword' }, risk_score: { type: 'float' }, source_event_ids: { type: 'keyword' } } } } },
+    auditsight: { properties: { alert: { properties: { rule_id: { type: 'keyword' }, source_event_ids: { type: 'keyword' } } } } },
   },
 } as const;
 
@@ -237,11 +239,11 @@ export async function indexBobStory(client: Client, prefix: string, opts: { bigS
   const ncExec = s.events.find((e) => e.process?.entity_id === E.nc && e.event.action === 'executed')!;
   const rmExec = s.events.find((e) => e.process?.entity_id === E.rm && e.event.action === 'executed')!;
   const a = [
-    alertDoc('alert-nc-bind-shell', ncExec, { id: 'netcat-bind-shell', name: 'Netcat bind shell (nc -e)' }, 'high', 73,
+    alertDoc('alert-nc-bind-shell', ncExec, { id: 'netcat-bind-shell', name: 'Netcat bind shell (nc -e)' }, 73, 73,
       ['TA0002', 'Execution'], ['T1059.004', 'Unix Shell'], 'nc listening with -e /bin/sh on web-01 by bob (as root)'),
-    alertDoc('alert-history-deleted', rmExec, { id: 'bash-history-deleted', name: 'Shell history deleted' }, 'medium', 47,
+    alertDoc('alert-history-deleted', rmExec, { id: 'bash-history-deleted', name: 'Shell history deleted' }, 47, 47,
       ['TA0005', 'Defense Evasion'], ['T1070.003', 'Clear Command History'], 'bob deleted /home/bob/.bash_history'),
-    alertDoc('alert-evil', h.events[0], { id: 'exec-from-tmp', name: `Execution from /tmp ${HOSTILE}` }, 'low', 21,
+    alertDoc('alert-evil', h.events[0], { id: 'exec-from-tmp', name: `Execution from /tmp ${HOSTILE}` }, 21, 21,
       ['TA0002', 'Execution'], ['T1059', 'Command and Scripting Interpreter'], `ran ${HOSTILE}`),
   ];
   for (const x of a) ops.push({ index: { _index: alerts, _id: x._id } }, x.doc as never);
