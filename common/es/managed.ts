@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { DEFAULT_ES_VERSION, findJavaHome, unpack, type Progress } from './distribution';
 
 export const ES_USER = 'auditsight-es';
@@ -12,8 +13,16 @@ export interface ManagedOptions {
   version?: string;
   /** Heap for the JVM; 512m keeps several instances possible on a 2-core, small machine. */
   heap?: string;
-  /** Enable x-pack security (basic auth with the `elastic` user, password below). */
-  security?: { password: string };
+  /**
+   * Enable x-pack security (basic auth with the `elastic` user, password below). The minimal distribution
+   * cannot create its .security index (it lacks analysis-common), so API keys and native users/roles are
+   * unavailable there; file-realm users and roles (roles.yml) are how tests get least-privilege accounts.
+   */
+  security?: {
+    password: string;
+    fileRoles?: Record<string, { cluster?: string[]; indices?: Array<{ names: string[]; privileges: string[] }> }>;
+    fileUsers?: Array<{ username: string; password: string; roles: string[] }>;
+  };
   /** Extra `-E` settings. */
   settings?: Record<string, string>;
   progress?: Progress;
@@ -145,6 +154,13 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
       input: opts.security.password,
       stdio: ['pipe', 'ignore', 'ignore'],
     });
+    if (opts.security.fileRoles) {
+      const roles = Object.entries(opts.security.fileRoles).map(([name, r]) => [name, { cluster: r.cluster ?? [], indices: r.indices ?? [] }]);
+      fs.writeFileSync(path.join(conf, 'roles.yml'), YAML.stringify(Object.fromEntries(roles)));
+    }
+    for (const u of opts.security.fileUsers ?? []) {
+      execFileSync(path.join(home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', u.roles.join(',')], { env, stdio: 'ignore' });
+    }
   }
   chownTree(workDir, ids);
 

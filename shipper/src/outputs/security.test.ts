@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import type { Client } from '@elastic/elasticsearch';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EcsEvent } from '../../../common/ecs/event';
+import { createClient } from '../../../common/es/client';
+import { startManagedElasticsearch, type ManagedElasticsearch } from '../../../common/es/managed';
+import { setup } from '../../../elastic-templates/src/setup';
+import { shipperRole } from '../../../elastic-templates/src/roles';
+import { DiskQueue } from '../queue/disk-queue';
+import { ElasticsearchOutput } from './elasticsearch';
+import { runOutput } from './output';
+
+function events(n: number, from: number): EcsEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, 0, from + i)).toISOString(),
+    event: { kind: 'event', category: ['process'], type: ['start'], action: 'executed', module: 'auditd' },
+    host: { id: 'machine-sec', name: 'sec-1' },
+    process: { pid: 4000 + from + i, executable: '/usr/bin/id', args: ['id'] },
+    auditd: { sequence: from + i, result: 'success' },
+  }));
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The minimal distribution cannot create its .security index (no analysis-common module), so API keys
+// and native users fail there with "Unknown filter type [pattern_capture]". The least-privilege account is
+// therefore a file-realm user holding the same role descriptor setup --roles prints; the client sends
+// credentials the same way for an API key, and a 401 is a 401 either way.
+describe('shipping to a secured Elasticsearch with a least-privilege account @integration', function () {
+  this.timeout(300_000);
+  let es: ManagedElasticsearch;
+  let admin: Client;
+  let target: string;
+  let dir: string;
+
+  const role = shipperRole({ namespace: 'sec', variant: 'minimal' });
+  before(async () => {
+    es = await startManagedElasticsearch({
+      security: {
+        password: 'auditsight-test-pw',
+        fileRoles: { auditsight_shipper: role },
+        fileUsers: [{ username: 'shipper', password: 'shipper-pw', roles: ['auditsight_shipper'] }],
+      },
+    });
+    admin = createClient({ url: es.url, username: 'elastic', password: 'auditsight-test-pw' });
+    const report = await setup(admin, { namespace: 'sec' });
+    target = report.targets.events.name;
+  });
+  after(async () => {
+    await admin?.close();
+    await es?.stop();
+  });
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-sec-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const shipper = (password = 'shipper-pw') => createClient({ url: es.url, username: 'shipper', password, maxRetries: 0 });
+
+  async function count(): Promise<number> {
+    await admin.indices.refresh({ index: target });
+    return (await admin.count({ index: target })).count;
+  }
+
+  it('ships with the shipper role, and that role cannot read, overwrite or delete', async () => {
+    const client = shipper();
+    const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+    await queue.enqueue(events(50, 1).map((event) => ({ event })));
+    const ac = new AbortController();
+    const run = runOutput(queue, new ElasticsearchOutput({ client, index: target, name: 'es', deadLetter: { index: false } }), ac.signal, { lingerMs: 0 });
+    await until(() => queue.stats().consumers.es.pendingEvents === 0, 60_000, 'the events to be shipped');
+    ac.abort();
+    await run;
+    await queue.close();
+    expect(await count()).to.equal(50);
+
+    // A compromised host holding the key cannot rewrite or erase its own history.
+    const denied = async (fn: () => Promise<unknown>) => fn().then(() => 'allowed', (e: { statusCode?: number }) => e.statusCode);
+    expect(await denied(() => client.search({ index: target }))).to.equal(403);
+    expect(await denied(() => client.indices.delete({ index: target }))).to.equal(403);
+    // Overwriting a shipped event (index, not create) needs a privilege the role does not have.
+    expect(await denied(() => client.index({ index: target, id: 'any', document: { forged: true } }))).to.equal(403);
+    await client.close();
+  });
+
+  for (const [name, makeClient] of [
+    ['a wrong password', () => shipper('wrong')],
+    ['an API key the cluster does not know', () => createClient({ url: es.url, apiKey: Buffer.from('nope:wrong').toString('base64'), maxRetries: 0 })],
+  ] as const) {
+    it(`${name}: a clear message, nothing shipped, nothing lost; good credentials then deliver every event`, async () => {
+      const before = await count();
+      const bad = makeClient();
+      const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+      await queue.enqueue(events(20, 1000 + before).map((event) => ({ event })));
+      const logs: string[] = [];
+      const log = (level: string, m: string) => logs.push(`${level}: ${m}`);
+      const ac = new AbortController();
+      const run = runOutput(queue, new ElasticsearchOutput({ client: bad, index: target, name: 'es', log, backoff: { authMs: 500 }, deadLetter: { index: false } }), ac.signal, { lingerMs: 0 });
+      await until(() => logs.some((l) => /401/.test(l)), 30_000, 'the credentials error');
+      ac.abort();
+      await run;
+      expect(logs.find((l) => /401/.test(l))).to.match(/rejected the credentials \(401\): check the API key or user\/password/);
+      expect(queue.stats().consumers.es.pendingEvents).to.equal(20);
+      expect(await count()).to.equal(before);
+      await bad.close();
+
+      const good = shipper();
+      const ac2 = new AbortController();
+      const run2 = runOutput(queue, new ElasticsearchOutput({ client: good, index: target, name: 'es', deadLetter: { index: false } }), ac2.signal, { lingerMs: 0 });
+      await until(() => queue.stats().consumers.es.pendingEvents === 0, 60_000, 'the queued events to ship');
+      ac2.abort();
+      await run2;
+      await queue.close();
+      await good.close();
+      expect(await count()).to.equal(before + 20);
+    });
+  }
+});
