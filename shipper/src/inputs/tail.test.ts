@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Tailer } from './tail';
+import { decodeTailCheckpoint, listLogFiles, resolvePosition } from './tail-files';
+import type { InputLine } from './types';
+
+const WRITER = path.join(__dirname, 'testdata', 'writer.js');
+
+function runWriter(file: string, total: number, every: number, mode: 'rename' | 'copytruncate', pauseMs = 0): Promise<{ lines: number; rotations: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [WRITER, file, String(total), String(every), mode, String(pauseMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`writer exited ${code}`))));
+  });
+}
+
+const lineNo = (l: string) => Number(/ n=(\d+) /.exec(l)?.[1] ?? NaN);
+
+/** Pull lines until `count` arrived (or timeout), then a short grace to catch duplicates arriving late. */
+async function collect(t: Tailer, count: number, timeoutMs = 20_000): Promise<InputLine[]> {
+  const got: InputLine[] = [];
+  const it = t.batches()[Symbol.asyncIterator]();
+  const deadline = Date.now() + timeoutMs;
+  let graceUntil = Infinity;
+  let pending = it.next(); // kept across ticks: a dropped next() would lose its batch
+  while (Date.now() < Math.min(deadline, graceUntil)) {
+    const r = await Promise.race([pending, new Promise<'tick'>((res) => setTimeout(() => res('tick'), 100))]);
+    if (r === 'tick') continue;
+    if (r.done) break;
+    pending = it.next();
+    got.push(...r.value);
+    if (got.length >= count && graceUntil === Infinity) graceUntil = Date.now() + 400;
+  }
+  await t.close();
+  return got;
+}
+
+function expectSequence(lines: InputLine[], from: number, to: number): void {
+  const nums = lines.map((l) => lineNo(l.line));
+  const bad = nums.findIndex((n, i) => n !== from + i);
+  expect(bad, `first out-of-sequence line at index ${bad}: ${nums.slice(Math.max(0, bad - 2), bad + 3)}`).to.equal(-1);
+  expect(nums.length).to.equal(to - from);
+}
+
+describe('inputs/tail', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-tail-'));
+    file = path.join(dir, 'audit.log');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const mode of ['rename', 'copytruncate'] as const) {
+    it(`every line exactly once, in order, across ${mode} rotations under a fast writer`, async () => {
+      const total = 200_000;
+      fs.writeFileSync(file, '');
+      const notices: string[] = [];
+      const t2 = new Tailer({ path: file, pollMs: 50, onNotice: (k) => notices.push(k) });
+      const [lines, w] = await Promise.all([collect(t2, total), runWriter(file, total, 30_000, mode, mode === 'copytruncate' ? 300 : 0)]);
+      expect(w.rotations).to.equal(6);
+      expectSequence(lines, 0, total);
+      expect(notices.filter((k) => k === (mode === 'rename' ? 'rotated' : 'truncated')).length).to.be.at.least(1);
+    });
+  }
+
+  it('only hands out complete lines; the partial last line waits for its newline', async () => {
+    fs.writeFileSync(file, 'type=A n=0000000 a\ntype=A n=0000001 b');
+    const t = new Tailer({ path: file, pollMs: 20 });
+    const it = t.lines()[Symbol.asyncIterator]();
+    expect((await it.next()).value.line).to.equal('type=A n=0000000 a');
+    setTimeout(() => fs.appendFileSync(file, 'bb\n'), 100);
+    const second = (await it.next()).value as InputLine;
+    expect(second.line).to.equal('type=A n=0000001 bbb');
+    expect(decodeTailCheckpoint(second.checkpoint).offset).to.equal(fs.statSync(file).size);
+    await t.close();
+  });
+
+  it('resumes from a checkpoint with no loss and no duplicate, across a rotation while stopped', async () => {
+    await runWriter(file, 1000, 1_000_000, 'rename');
+    const t1 = new Tailer({ path: file });
+    let saved = '';
+    let n = 0;
+    for await (const l of t1.lines()) {
+      saved = l.checkpoint;
+      if (++n === 500) break; // stop mid-batch: the checkpoint is that of the last line consumed
+    }
+    await t1.close();
+    // While stopped: more lines, then auditd-style rotation (rename + new file), then more lines.
+    const more = (from: number, to: number) => {
+      let s = '';
+      for (let i = from; i < to; i++) s += `type=TEST n=${String(i).padStart(7, '0')} x\n`;
+      return s;
+    };
+    fs.appendFileSync(file, more(1000, 1500));
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, more(1500, 2000));
+    const notices: string[] = [];
+    const t2 = new Tailer({ path: file, checkpoint: saved, onNotice: (k) => notices.push(k) });
+    const lines = await collect(t2, 1500, 5000);
+    expect(notices).to.include('checkpoint-exact');
+    expectSequence(lines, 500, 2000);
+  });
+
+  it('resumes from the copy when copytruncate happened while stopped', async () => {
+    await runWriter(file, 300, 1_000_000, 'rename');
+    const t1 = new Tailer({ path: file });
+    let saved = '';
+    let n = 0;
+    for await (const l of t1.lines()) {
+      saved = l.checkpoint;
+      if (++n === 100) break;
+    }
+    await t1.close();
+    fs.copyFileSync(file, `${file}.1`);
+    fs.truncateSync(file, 0);
+    fs.appendFileSync(file, `type=TEST n=${String(300).padStart(7, '0')} after\n`);
+    const notices: string[] = [];
+    const lines = await collect(new Tailer({ path: file, checkpoint: saved, onNotice: (k) => notices.push(k) }), 201, 5000);
+    expect(notices).to.include('checkpoint-copy');
+    expectSequence(lines, 100, 301);
+  });
+
+  it('does not take a reused inode / rewritten file for the checkpointed one', async () => {
+    fs.writeFileSync(file, 'type=A n=0000000 first\ntype=A n=0000001 second\n');
+    const t = new Tailer({ path: file });
+    const first = (await t.lines().next()).value as InputLine;
+    await t.close();
+    // Same inode, different content of at least the same length.
+    fs.writeFileSync(file, 'type=B n=0000000 other content, longer than before....\n');
+    const r = await resolvePosition(await listLogFiles(file), decodeTailCheckpoint(first.checkpoint));
+    expect(r.kind).to.equal('rewritten');
+  });
+
+  it('from: end skips what is there; pause() stops reading until resume()', async () => {
+    fs.writeFileSync(file, 'type=A n=0000000 old\n');
+    const t = new Tailer({ path: file, from: 'end', pollMs: 20 });
+    const it = t.lines()[Symbol.asyncIterator]();
+    const first = it.next();
+    await new Promise((r) => setTimeout(r, 100)); // let it find the end before appending
+    fs.appendFileSync(file, 'type=A n=0000001 new\n');
+    expect(((await first).value as InputLine).line).to.equal('type=A n=0000001 new');
+    t.pause();
+    const next = it.next();
+    fs.appendFileSync(file, 'type=A n=0000002 later\n');
+    const raced = await Promise.race([next, new Promise((r) => setTimeout(() => r('paused'), 300))]);
+    expect(raced).to.equal('paused');
+    t.resume();
+    expect(((await next).value as InputLine).line).to.equal('type=A n=0000002 later');
+    await t.close();
+  });
+});
