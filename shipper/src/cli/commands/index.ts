@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { registerEs } from './es';
 import { registerSetup } from './setup';
 import { registerDetect } from './detect';
+import { registerConsole } from './console';
 
 export function registerCommands(program: Command): void {
   registerSetup(program);
   registerDetect(program);
+  registerConsole(program);
   registerEs(program);
 }
