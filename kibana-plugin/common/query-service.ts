@@ -35,7 +35,7 @@ export const SEARCH_FIELDS = [
   'process.command_line',
   'process.working_directory',
   'file.path',
-  'auditd.paths.name',
+  'file.target_path',
   'user.name',
   'user.audit.name',
   'host.name',
@@ -271,6 +271,9 @@ export class QueryService {
   async search(text: string, opts: { from?: string; to?: string; size?: number } = {}): Promise<Page<SearchHit>> {
     const pattern = `*${escapeWildcard(text)}*`;
     const should: Q[] = SEARCH_FIELDS.map((f) => ({ wildcard: { [f]: { value: pattern, case_insensitive: true } } }));
+    // auditd.paths is flattened (keyed), which takes no wildcard queries: substrings are found through
+    // file.path (normalize copies the event's primary PATH there), and any PATH name by exact match here.
+    should.push(term('auditd.paths.name', text));
     const trimmed = text.trim();
     if (isIP(trimmed)) {
       for (const f of ['source.ip', 'destination.ip', 'host.ip']) should.push(term(f, trimmed));

@@ -197,7 +197,7 @@ export function buildAuditEvent(records: AuditRecord[], opts: InterpretOptions =
           ev.data.delete('items');
           break;
         case 'PATH':
-          (ev.paths ??= []).push(Object.fromEntries(rd.data));
+          (ev.paths ??= []).push(mapToObject(rd.data));
           (ev.pathEnriched ??= []).push(rd.enriched ?? m.enriched);
           break;
         case 'SOCKADDR':
@@ -230,6 +230,19 @@ export function extractProcess(ev: AuditEvent): void {
   p.name = take(d, 'comm');
   p.exe = take(d, 'exe');
   p.cwd = take(d, 'cwd');
+}
+
+/**
+ * Object.fromEntries(d), faster: a plain object built key by key gets V8's fast properties (fromEntries
+ * showed in profiles). A `__proto__` key from a record is defined as an own property, as fromEntries does.
+ */
+function mapToObject(d: Map<string, string>): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of d) {
+    if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else o[k] = v;
+  }
+  return o;
 }
 
 function take(d: Map<string, string>, k: string): string | undefined {

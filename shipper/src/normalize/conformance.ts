@@ -77,7 +77,7 @@ function sameValue(field: string, a: unknown, b: unknown): boolean {
   return JSON.stringify(x) === JSON.stringify(y);
 }
 
-function compare(name: string, ours: unknown, theirs: unknown, ignore: ReadonlySet<string>, report: CorpusReport): void {
+export function compare(name: string, ours: unknown, theirs: unknown, ignore: ReadonlySet<string>, report: CorpusReport): void {
   const o = flatten(ours, '', new Map());
   const t = flatten(theirs, '', new Map());
   let diffs = 0;
