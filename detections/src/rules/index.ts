@@ -2,6 +2,6 @@
 export * from './schema';
 export { RuleError, RuleValidationError } from './errors';
 export { parseDuration, type Duration } from './duration';
-export { AUDITSIGHT_FIELD_TYPES, DYNAMIC_FIELD_PREFIXES } from './fields';
+export { AUDITSIGHT_FIELD_TYPES, DYNAMIC_FIELD_PREFIXES, ruleFieldTypes } from './fields';
 export { parseRule, loadRule, loadRules, type LoadOptions, type ParseResult, type LoadRulesResult } from './loader';
 export type { CompileOptions } from './compile';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { createClient } from '../../../../common/es/client';
 import { setup } from '../../../../elastic-templates/src/setup';
-import { loadRules } from '../../../../detections/src/rules';
+import { loadRules, ruleFieldTypes } from '../../../../detections/src/rules';
 import { parseDuration } from '../../../../detections/src/rules/duration';
 import { Engine } from '../../../../detections/src/engine/engine';
 import { stdoutChannel, webhookChannel, type Channel } from '../../../../detections/src/notify/channels';
@@ -90,7 +90,9 @@ export async function startEngine(client: ReturnType<typeof createClient>, o: En
   const log = o.log ?? ((l: string) => console.error(l));
   const report = await setup(client, { namespace: o.namespace, dryRun: true });
   if (report.status !== 'unchanged') log(`note: the schema for namespace ${o.namespace} is not (fully) installed; run \`auditsight setup\``);
-  const { rules, errors } = loadRules(o.rulesDir, { defaultIndex: [report.targets.events.name] });
+  // Rules compile against the mapping this cluster really has (wildcard vs keyword changes the DSL).
+  const fields = ruleFieldTypes(report.variant, report.capabilities.fieldTypes.flattened);
+  const { rules, errors } = loadRules(o.rulesDir, { defaultIndex: [report.targets.events.name], fields });
   if (errors.length) throw new Error(errors.map((e) => e.message).join('\n'));
   const every = o.every ? parseDuration(o.every) : undefined;
   if (typeof every === 'string') throw new Error(`--every: ${every}`);
