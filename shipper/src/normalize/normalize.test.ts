@@ -3,6 +3,8 @@ import type { AuditRecord } from '../parse/types';
 import { parseLine } from '../parse/parse';
 import type { RecordGroup } from '../coalesce/types';
 import { normalize, TAG_INCOMPLETE } from './index';
+import { Coalescer } from '../coalesce';
+import { usableFieldName } from './to-ecs';
 
 function rec(line: string): AuditRecord {
   const r = parseLine(line);
@@ -106,5 +108,21 @@ describe('normalize', () => {
     const e = normalize(group(['type=USER_CMD msg=audit(1700000005.000:82): pid=1 uid=0 auid=0 ses=1 msg=\'__proto__=x constructor=y cwd="/" cmd=6C73 res=success\'']));
     expect(({} as Record<string, unknown>).x).to.equal(undefined);
     expect(e.auditd?.data?.cmd).to.equal('ls');
+  });
+});
+
+describe('normalize: field names an attacker shapes', () => {
+  it('drops names Elasticsearch would reject the whole document for, with a warning, and keeps event.original', () => {
+    const line = `type=USER_CMD msg=audit(1700000000.100:7): pid=1 uid=0 auid=0 ses=1 msg='a..b=1 .x=2 y.=3 cmd=6C73 res=success'`;
+    const r = parseLine(line);
+    if (!r.ok) throw new Error(r.error.error);
+    const c = new Coalescer();
+    const [group] = [...c.push(r.record), ...c.flush()];
+    const ev = normalize(group);
+    expect(ev.auditd?.data).to.deep.equal({ cmd: 'ls' });
+    expect(ev.auditd?.warnings).to.have.length(3);
+    expect(ev.event.original).to.deep.equal([line]);
+    expect(usableFieldName('ok_name')).to.equal(true);
+    for (const bad of ['', '  ', '.a', 'a.', 'a..b']) expect(usableFieldName(bad), bad).to.equal(false);
   });
 });

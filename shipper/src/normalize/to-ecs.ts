@@ -230,6 +230,11 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   if (ev.data.size) {
     const data: Record<string, string | Record<string, string>> = {};
     for (const [k, v] of ev.data) {
+      if (!usableFieldName(k)) {
+        // Elasticsearch rejects the whole document for such a name; the value stays in event.original.
+        ev.warnings.push(`dropped field with unusable name ${JSON.stringify(k.slice(0, 64))}`);
+        continue;
+      }
       if (k.startsWith('socket_')) ((data.socket ??= {}) as Record<string, string>)[k.slice(7)] = v;
       else data[k] = v;
     }
@@ -293,4 +298,13 @@ function entityAt(user: Record<string, unknown>, key: string): Record<string, un
   const o = user[key];
   if (typeof o === 'object' && o !== null) return o as Record<string, unknown>;
   return (user[key] = {}) as Record<string, unknown>;
+}
+
+/**
+ * Field names come from the records, which an attacker can shape (a user-space message's `k=v` pairs).
+ * Empty or blank names, and names with a leading, trailing or doubled dot, make Elasticsearch reject the
+ * whole document, so they are dropped with a warning instead.
+ */
+export function usableFieldName(k: string): boolean {
+  return k.trim().length > 0 && k.length <= 255 && !k.startsWith('.') && !k.endsWith('.') && !k.includes('..');
 }
