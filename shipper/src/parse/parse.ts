@@ -131,7 +131,10 @@ export function parseLine(line: string, source?: string): ParseResult {
   let body = line;
   let from = i;
   let to = bodyEnd;
-  if (typeNumber === T_LOGIN || typeNumber === T_CRED_DISP || typeNumber === T_USER_START || typeNumber === T_USER_END) {
+  if (
+    (typeNumber === T_LOGIN || typeNumber === T_CRED_DISP || typeNumber === T_USER_START || typeNumber === T_USER_END) &&
+    needsFixUp(typeNumber, line, i, bodyEnd)
+  ) {
     body = fixIrregularBody(typeNumber, line.slice(i, bodyEnd));
     from = 0;
     to = body.length;
@@ -293,6 +296,17 @@ function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
 
 function setEncoding(rec: AuditRecord, key: string, enc: ValueEncoding): void {
   (rec.encodings ??= Object.create(null) as Record<string, ValueEncoding>)[key] = enc;
+}
+
+/** Whether fixIrregularBody would change anything: most records do not need it, so they skip its copy. */
+function needsFixUp(typeNumber: number, line: string, from: number, to: number): boolean {
+  if (typeNumber === T_LOGIN) {
+    const o = line.indexOf('old ', from);
+    const n = line.indexOf('new ', from);
+    return (o !== -1 && o < to) || (n !== -1 && n < to);
+  }
+  const p = line.indexOf(' (hostname=', from);
+  return p !== -1 && p < to;
 }
 
 /**

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { registerEs } from './es';
 import { registerSetup } from './setup';
+import { registerParse } from './parse';
 import { registerDetect } from './detect';
 import { registerConsole } from './console';
 
 export function registerCommands(program: Command): void {
+  registerParse(program);
   registerSetup(program);
   registerDetect(program);
   registerConsole(program);
