@@ -46,10 +46,14 @@ export const NETWORK: Q = {
     minimum_should_match: 1,
   },
 };
-/** File events, but not execs (which also carry the executable's PATH record). */
+/**
+ * File events, but not execs (which also carry the executable's PATH record). A path is required: go-libaudit
+ * files some pathless events under category file too (the LOGIN record of a /proc/self/loginuid write is
+ * `changed-login-id-to`, category authentication+file), which would be empty rows in a files table.
+ */
 export const FILE: Q = {
   bool: {
-    should: [term('event.category', 'file'), { exists: { field: 'file.path' } }],
+    should: [{ exists: { field: 'file.path' } }, and(term('event.category', 'file'), { exists: { field: 'auditd.paths' } })],
     minimum_should_match: 1,
     must_not: [EXEC, NETWORK],
   },
@@ -62,6 +66,20 @@ export const FILE_CHANGE: Q = {
 export const PAGE_SORT: estypes.Sort = [
   { '@timestamp': { order: 'asc' } },
   { 'auditd.sequence': { order: 'asc', unmapped_type: 'long' } },
+  { 'host.id': { order: 'asc', unmapped_type: 'keyword' } },
+  { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
+];
+
+/**
+ * Sort for listings scoped to a process or a login session, i.e. to one host and one boot: audit serial
+ * first. The kernel stamps a syscall's time when it *enters* but numbers the event when it *exits*, so a
+ * blocking call is dated when it started waiting: in a real capture, `nc -l`'s accept carries the time of
+ * its listen, before the client that connected to it had even been started. Serial order is the order the
+ * calls completed, which is the story's order. Time stays the tiebreaker for documents without a serial.
+ */
+export const SCOPED_SORT: estypes.Sort = [
+  { 'auditd.sequence': { order: 'asc', unmapped_type: 'long' } },
+  { '@timestamp': { order: 'asc' } },
   { 'host.id': { order: 'asc', unmapped_type: 'keyword' } },
   { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
 ];
@@ -121,6 +139,25 @@ function kindOf(s: EcsEvent): TimelineKind {
 
 const endpoint = (e?: { ip?: string; port?: number }) => (e?.ip ? (e.port !== undefined ? `${e.ip}:${e.port}` : e.ip) : undefined);
 
+type Endpoint = { ip?: string; port?: number };
+
+/**
+ * Where the event's socket address goes. go-libaudit (hence the pipeline) sets source only for incoming
+ * calls (accept: the peer) and destination only for outgoing ones (connect); a bind's SOCKADDR stays in
+ * auditd.data.socket.{addr,port} alone. Without this a bind would show no address at all: it is shown as
+ * the destination (`bound-socket -> 127.0.0.1:4444`, the address the socket was bound to).
+ */
+function sides(s: EcsEvent): { source?: Endpoint; destination?: Endpoint } {
+  const src = s.source ? { ip: s.source.ip, port: s.source.port } : undefined;
+  let dst = s.destination ? { ip: s.destination.ip, port: s.destination.port } : undefined;
+  const sock = s.auditd?.data?.socket;
+  if (!src && !dst && s.event?.action === 'bound-socket' && sock && typeof sock === 'object' && sock.addr) {
+    const port = sock.port !== undefined && /^\d{1,5}$/.test(sock.port) ? Number(sock.port) : undefined;
+    dst = { ip: sock.addr, port };
+  }
+  return { source: src, destination: dst };
+}
+
 export function timelineEntry(hit: Hit): TimelineEntry {
   const s = hit._source ?? ({} as EcsEvent);
   const p = s.process ?? {};
@@ -138,7 +175,7 @@ export function timelineEntry(hit: Hit): TimelineEntry {
     user: s.user?.name,
     login_user: s.user?.audit?.name,
     file_path: s.file?.path,
-    destination: endpoint(s.destination),
+    destination: endpoint(sides(s).destination),
     source: endpoint(s.source),
     outcome: s.event?.outcome,
   };
@@ -154,8 +191,7 @@ export function networkEntry(hit: Hit): NetworkEntry {
     executable: s.process?.executable,
     transport: s.network?.transport,
     direction: s.network?.direction,
-    source: s.source ? { ip: s.source.ip, port: s.source.port } : undefined,
-    destination: s.destination ? { ip: s.destination.ip, port: s.destination.port } : undefined,
+    ...sides(s),
     outcome: s.event?.outcome,
   };
 }

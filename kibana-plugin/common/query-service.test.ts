@@ -82,7 +82,7 @@ describe('kibana-plugin QueryService against real Elasticsearch @integration', f
   it('session timeline: every command of the login session in order, incl. rm of .bash_history and its deletion', async () => {
     const page = await qs.getSessionTimeline(E.bash, { size: 100 });
     expect(page.next).to.equal(undefined);
-    const lines = page.items.map((i) => (i.kind === 'exec' ? `$ ${i.args!.join(' ')}` : `${i.kind} ${i.action} ${i.file_path ?? i.source ?? i.destination}`));
+    const lines = page.items.map((i) => (i.kind === 'exec' ? `$ ${i.args!.join(' ')}` : `${i.kind} ${i.action} ${i.file_path ?? i.source ?? i.destination ?? '-'}`));
     expect(lines).to.deep.equal([
       '$ -bash',
       '$ id',
@@ -93,7 +93,8 @@ describe('kibana-plugin QueryService against real Elasticsearch @integration', f
       '$ /bin/sh /sbin/service1',
       '$ nc -l -p 4444 -e /bin/sh',
       'network bound-socket 0.0.0.0:4444',
-      'network listen-for-connections 0.0.0.0:4444',
+      // listen(2) has no address record: the real shape carries none.
+      'network listen-for-connections -',
       'network accepted-connection-from 198.51.100.7:51234',
       '$ /bin/sh',
       '$ whoami',
@@ -123,7 +124,7 @@ describe('kibana-plugin QueryService against real Elasticsearch @integration', f
     const n = await qs.getNetwork({ entityId: E.nc });
     expect(n.map((x) => [x.action, x.source?.ip ?? null, x.destination?.port])).to.deep.equal([
       ['bound-socket', null, 4444],
-      ['listen-for-connections', null, 4444],
+      ['listen-for-connections', null, undefined],
       ['accepted-connection-from', '198.51.100.7', 4444],
     ]);
     expect((await qs.getNetwork({ entityId: E.rm })).length).to.equal(0);

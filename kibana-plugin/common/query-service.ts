@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../common/ecs/event';
 import {
-  and, END, EXEC, FILE, FILE_CHANGE, NETWORK, PAGE_SORT, alertSummary, fileEntry, networkEntry, searchHit, stubFromChild,
+  and, END, EXEC, FILE, FILE_CHANGE, NETWORK, PAGE_SORT, SCOPED_SORT, alertSummary, fileEntry, networkEntry, searchHit, stubFromChild,
   summarize, timelineEntry, type AlertDoc, type Hit,
 } from './mappers';
 import { decodeCursor, encodeCursor, escapeWildcard } from './params';
@@ -173,8 +173,10 @@ export class QueryService {
       query: term('process.parent.entity_id', entityId),
       aggs: {
         children: {
-          terms: { field: 'process.entity_id', size: size + 1, order: { first: 'asc' } },
-          aggs: { first: { min: { field: '@timestamp' } } },
+          // Start order. Audit times are coarse (a jiffy: 4 ms), so siblings started in one burst (`ls; id`)
+          // often share a millisecond; the audit serial breaks those ties the way they happened.
+          terms: { field: 'process.entity_id', size: size + 1, order: [{ first: 'asc' }, { first_serial: 'asc' }] },
+          aggs: { first: { min: { field: '@timestamp' } }, first_serial: { min: { field: 'auditd.sequence' } } },
         },
       },
     });
@@ -222,7 +224,7 @@ export class QueryService {
       size: opts.size ?? 200,
       track_total_hits: true,
       query: and(term(field, sessionId), { bool: { should: [EXEC, FILE_CHANGE, NETWORK], minimum_should_match: 1 } }),
-      sort: PAGE_SORT,
+      sort: SCOPED_SORT,
       search_after: opts.cursor ? decodeCursor(opts.cursor) : undefined,
     });
     return this.page(r, opts.size ?? 200, timelineEntry);
@@ -239,12 +241,12 @@ export class QueryService {
   }
 
   async getNetwork(scope: Scope, size = 200): Promise<NetworkEntry[]> {
-    const r = await this.searchEvents({ size, query: and(scopeQuery(scope), NETWORK), sort: PAGE_SORT });
+    const r = await this.searchEvents({ size, query: and(scopeQuery(scope), NETWORK), sort: SCOPED_SORT });
     return r.hits.hits.map(networkEntry);
   }
 
   async getFiles(scope: Scope, size = 200): Promise<FileEntry[]> {
-    const r = await this.searchEvents({ size, query: and(scopeQuery(scope), FILE), sort: PAGE_SORT });
+    const r = await this.searchEvents({ size, query: and(scopeQuery(scope), FILE), sort: SCOPED_SORT });
     return r.hits.hits.map(fileEntry);
   }
 
@@ -306,7 +308,8 @@ export class QueryService {
       size,
       track_total_hits: true,
       query,
-      sort: PAGE_SORT,
+      // An alert's source events may come from several hosts, where serials mean nothing to each other.
+      sort: opts.alertId ? PAGE_SORT : SCOPED_SORT,
       search_after: opts.cursor ? decodeCursor(opts.cursor) : undefined,
     });
     return this.page(r, size, (h: Hit) => ({ id: h._id ?? '', index: h._index, source: h._source as EcsEvent }));

@@ -1,12 +1,18 @@
-// A hand-built, realistic event set for the insider story, indexed into throwaway indices with a minimal
-// explicit mapping (until elastic-templates/ exists): Bob logs in over ssh, sudo's to a root shell, writes
+// A hand-built, realistic event set for the insider story, indexed into a throwaway namespace set up with
+// auditsight's real templates (test/real-index.ts): Bob logs in over ssh, sudo's to a root shell, writes
 // /sbin/service1 (a bind shell: nc -l -p 4444 -e /bin/sh), runs it, someone connects, and Bob deletes his
-// ~/.bash_history. Shapes follow Auditbeat's auditd module plus the ECS Linux event model's leaders.
+// ~/.bash_history. Shapes follow Auditbeat's auditd module plus the ECS Linux event model's leaders; every
+// field must be one the real schema maps (indexBobStory checks), since an unmapped field would be kept in
+// _source but silently unsearchable (the templates are dynamic: false). For what the real pipeline makes
+// of a real capture, see nested-workload.ts and common/nested-workload.real.test.ts.
 import type { AlertDocument } from '../../elastic-templates/src/alert';
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../common/ecs/event';
+import { leafPaths } from '../../elastic-templates/src/fixtures';
+import { eventId } from '../../shipper/src/outputs/ids';
 import type { IndexConfig } from '../common/types';
+import { createDocs, realNamespace } from './real-index';
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -101,6 +107,18 @@ const net = (p: P, t: number, action: string, src?: [string, number], dst?: [str
   e.network = { transport: 'tcp', direction };
   return e;
 };
+/**
+ * A bind as the pipeline (go-libaudit's vocabulary) writes it: the SOCKADDR only under auditd.data.socket,
+ * no source/destination (the query service shows it as the destination).
+ */
+const bind = (p: P, t: number, ip: string, port: number) => {
+  const e = base(p, t, { kind: 'event', category: ['network'], type: ['start'], action: 'bound-socket', outcome: 'success' });
+  e.auditd = { ...e.auditd, data: { syscall: 'bind', socket: { family: 'ipv4', addr: ip, port: String(port) } } };
+  return e;
+};
+/** listen(2) has no SOCKADDR record: a real listen event carries no address at all. */
+const listen = (p: P, t: number) =>
+  base(p, t, { kind: 'event', category: ['network'], type: ['start'], action: 'listen-for-connections', outcome: 'success' });
 
 /** The processes of the story, parents before children. */
 function story() {
@@ -137,8 +155,11 @@ function story() {
     exec(chmod, 45 * s), file(chmod, 45 * s + 5, 'changed-file-permissions-of', '/sbin/service1', 'change'), end(chmod, 45 * s + 10, 0),
     exec(service1, 50 * s),
     exec(nc, 50 * s + 5),
-    net(nc, 50 * s + 10, 'bound-socket', undefined, ['0.0.0.0', 4444]),
-    net(nc, 50 * s + 11, 'listen-for-connections', undefined, ['0.0.0.0', 4444]),
+    bind(nc, 50 * s + 10, '0.0.0.0', 4444),
+    listen(nc, 50 * s + 11),
+    // NOT the pipeline's shape: a real accept has the peer as source and no destination (go-libaudit has
+    // only the peer's SOCKADDR). The local 10.0.0.5:4444 is kept because standalone/browser.test.ts pins
+    // the rendered line `accepted-connection-from 198.51.100.7:51234 -> 10.0.0.5:4444`.
     net(nc, 90 * s, 'accepted-connection-from', ['198.51.100.7', 51234], ['10.0.0.5', 4444], 'ingress'),
     exec(remoteSh, 90 * s + 5),
     exec(whoami, 95 * s), end(whoami, 95 * s + 10, 0),
@@ -185,39 +206,9 @@ function alertDoc(id: string, trigger: EcsEvent, rule: { id: string; name: strin
       host: trigger.host,
       user: trigger.user,
       process: trigger.process,
-      auditsight: { alert: { rule_id: rule.id, source_event_ids: [trigger.event.id!] } },
+      auditsight: { alert: { rule_id: rule.id, source_event_ids: [eventId(trigger)] } },
     },
   };
-}
-
-export const EVENT_MAPPING = {
-  dynamic: false,
-  properties: {
-    '@timestamp': { type: 'date' },
-    message: { type: 'text' },
-    event: { properties: Object.fromEntries(['kind', 'category', 'type', 'action', 'outcome', 'id', 'module', 'dataset'].map((f) => [f, { type: 'keyword' }])) },
-    host: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' }, hostname: { type: 'keyword' }, ip: { type: 'ip' } } },
-    user: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' }, audit: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } } } },
-    process: { properties: procProps(true) },
-    file: { properties: { path: { type: 'keyword' }, name: { type: 'keyword' }, directory: { type: 'keyword' }, target_path: { type: 'keyword' } } },
-    source: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } },
-    destination: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } },
-    network: { properties: { transport: { type: 'keyword' }, direction: { type: 'keyword' } } },
-    auditd: { properties: { sequence: { type: 'long' }, session: { type: 'keyword' }, message_type: { type: 'keyword' }, paths: { properties: { name: { type: 'keyword' } } } } },
-    rule: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-    threat: { properties: { tactic: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } }, technique: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } } } },
-    auditsight: { properties: { alert: { properties: { rule_id: { type: 'keyword' }, source_event_ids: { type: 'keyword' } } } } },
-  },
-} as const;
-
-function procProps(nested: boolean): Record<string, unknown> {
-  const p: Record<string, unknown> = {
-    entity_id: { type: 'keyword' }, pid: { type: 'long' }, executable: { type: 'keyword' }, name: { type: 'keyword' },
-    args: { type: 'keyword' }, command_line: { type: 'keyword' }, working_directory: { type: 'keyword' },
-    start: { type: 'date' }, end: { type: 'date' }, exit_code: { type: 'long' },
-  };
-  if (nested) for (const k of ['parent', 'entry_leader', 'session_leader']) p[k] = { properties: procProps(false) };
-  return p;
 }
 
 export interface IndexedStory {
@@ -227,34 +218,51 @@ export interface IndexedStory {
   cleanup(): Promise<void>;
 }
 
-/** Creates two fresh indices named from prefix, indexes the story (plus a big session of n), refreshes. */
+/**
+ * Sets up a fresh namespace (named from prefix) with the real templates, indexes the story (plus a big
+ * session of n) with `create` under the shipper's deterministic ids, refreshes, and checks that every
+ * field of every document is one the schema maps.
+ */
 export async function indexBobStory(client: Client, prefix: string, opts: { bigSession?: number } = {}): Promise<IndexedStory> {
-  const events = `${prefix}-events`;
-  const alerts = `${prefix}-alerts`;
-  for (const index of [events, alerts]) await client.indices.create({ index, mappings: EVENT_MAPPING as never });
-  const s = story();
-  const h = hostile();
-  const docs = [...s.events, ...h.events, ...(opts.bigSession ? bigSession(opts.bigSession) : [])];
-  const ops = docs.flatMap((d) => [{ index: { _index: events, _id: d.event.id } }, d]);
-  const ncExec = s.events.find((e) => e.process?.entity_id === E.nc && e.event.action === 'executed')!;
-  const rmExec = s.events.find((e) => e.process?.entity_id === E.rm && e.event.action === 'executed')!;
-  const a = [
-    alertDoc('alert-nc-bind-shell', ncExec, { id: 'netcat-bind-shell', name: 'Netcat bind shell (nc -e)' }, 73, 73,
-      ['TA0002', 'Execution'], ['T1059.004', 'Unix Shell'], 'nc listening with -e /bin/sh on web-01 by bob (as root)'),
-    alertDoc('alert-history-deleted', rmExec, { id: 'bash-history-deleted', name: 'Shell history deleted' }, 47, 47,
-      ['TA0005', 'Defense Evasion'], ['T1070.003', 'Clear Command History'], 'bob deleted /home/bob/.bash_history'),
-    alertDoc('alert-evil', h.events[0], { id: 'exec-from-tmp', name: `Execution from /tmp ${HOSTILE}` }, 21, 21,
-      ['TA0002', 'Execution'], ['T1059', 'Command and Scripting Interpreter'], `ran ${HOSTILE}`),
-  ];
-  for (const x of a) ops.push({ index: { _index: alerts, _id: x._id } }, x.doc as never);
-  const r = await client.bulk({ operations: ops, refresh: true });
-  if (r.errors) throw new Error(`bulk failed: ${JSON.stringify(r.items.find((i) => i.index?.error))}`);
-  return {
-    indices: { events: [events], alerts: [alerts] },
-    alertIds: { nc: 'alert-nc-bind-shell', rm: 'alert-history-deleted', evil: 'alert-evil' },
-    ncExecEventId: ncExec.event.id!,
-    async cleanup() {
-      await client.indices.delete({ index: [events, alerts], ignore_unavailable: true });
-    },
-  };
+  const ns = await realNamespace(client, prefix);
+  try {
+    const s = story();
+    const h = hostile();
+    const docs = [...s.events, ...h.events, ...(opts.bigSession ? bigSession(opts.bigSession) : [])];
+    const ncExec = s.events.find((e) => e.process?.entity_id === E.nc && e.event.action === 'executed')!;
+    const rmExec = s.events.find((e) => e.process?.entity_id === E.rm && e.event.action === 'executed')!;
+    const a = [
+      alertDoc('alert-nc-bind-shell', ncExec, { id: 'netcat-bind-shell', name: 'Netcat bind shell (nc -e)' }, 73, 73,
+        ['TA0002', 'Execution'], ['T1059.004', 'Unix Shell'], 'nc listening with -e /bin/sh on web-01 by bob (as root)'),
+      alertDoc('alert-history-deleted', rmExec, { id: 'bash-history-deleted', name: 'Shell history deleted' }, 47, 47,
+        ['TA0005', 'Defense Evasion'], ['T1070.003', 'Clear Command History'], 'bob deleted /home/bob/.bash_history'),
+      alertDoc('alert-evil', h.events[0], { id: 'exec-from-tmp', name: `Execution from /tmp ${HOSTILE}` }, 21, 21,
+        ['TA0002', 'Execution'], ['T1059', 'Command and Scripting Interpreter'], `ran ${HOSTILE}`),
+    ];
+    const [events, alerts] = [ns.indices.events[0]!, ns.indices.alerts[0]!];
+    await createDocs(client, events, docs.map((doc) => ({ _id: eventId(doc), doc })));
+    await createDocs(client, alerts, a.map((x) => ({ _id: x._id, doc: x.doc })));
+    await expectMapped(client, events, docs);
+    await expectMapped(client, alerts, a.map((x) => x.doc));
+    return {
+      indices: ns.indices,
+      alertIds: { nc: 'alert-nc-bind-shell', rm: 'alert-history-deleted', evil: 'alert-evil' },
+      ncExecEventId: eventId(ncExec),
+      cleanup: () => ns.cleanup(),
+    };
+  } catch (e) {
+    await ns.cleanup();
+    throw e;
+  }
+}
+
+/** Every leaf of the documents is a field the index maps (or lies inside a flattened one, auditd.paths). */
+async function expectMapped(client: Client, index: string, docs: object[]): Promise<void> {
+  const caps = await client.fieldCaps({ index, fields: ['*'] });
+  const mapped = new Set(Object.keys(caps.fields));
+  const flattened = Object.entries(caps.fields).filter(([, t]) => 'flattened' in t).map(([f]) => `${f}.`);
+  const leaves = new Set<string>();
+  for (const d of docs) leafPaths(d, '', leaves);
+  const unmapped = [...leaves].filter((f) => !mapped.has(f) && !flattened.some((p) => f.startsWith(p))).sort();
+  if (unmapped.length) throw new Error(`bob-story fields the real schema does not map (unsearchable): ${unmapped.join(', ')}`);
 }
