@@ -46,3 +46,14 @@ describe('Elasticsearch failure classes', () => {
     expect(classify(new errors.ConnectionError('ECONNREFUSED'), 'x').message).to.contain('unreachable');
   });
 });
+
+describe('eventId of events the pipeline makes', () => {
+  it('a gap report never takes the _id of the real event it sits beside', () => {
+    const real: EcsEvent = { '@timestamp': '2026-01-01T00:00:00.000Z', event: { kind: 'event', action: 'executed' }, host: { id: 'h' }, auditd: { sequence: 59 } };
+    const gap: EcsEvent = { ...real, event: { kind: 'event', action: 'lost-events' } };
+    const error: EcsEvent = { ...real, event: { kind: 'pipeline_error' } };
+    expect(new Set([eventId(real), eventId(gap), eventId(error)]).size).to.equal(3);
+    // Ordinary events keep the ids they always had: the discriminator is empty for them.
+    expect(eventId(real)).to.equal(eventId(real, ''));
+  });
+});

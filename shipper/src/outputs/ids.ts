@@ -2,6 +2,7 @@
 // a crash, a lost ack, a retry) creates no duplicate: Elasticsearch answers 409 to a second `create`.
 import { createHash } from 'node:crypto';
 import type { EcsEvent } from '../../../common/ecs/event';
+import { ACTION_LOST_EVENTS } from '../pipeline/events';
 
 /**
  * base64url of the first 128 bits of SHA-256 over the parts (NUL-separated, versioned): 22 characters.
@@ -21,11 +22,22 @@ export function hashId(...parts: Array<string | number>): string {
  * Events without an audit serial get an id from their whole content (stable key order), so re-sending the
  * same synthetic event is still idempotent. The detection engine names alerts with hashId(eventId, rule).
  */
-export function eventId(ev: EcsEvent, discriminator?: string): string {
+export function eventId(ev: EcsEvent, discriminator: string = syntheticKind(ev)): string {
   const host = ev.host?.id ?? ev.host?.name ?? '';
   const seq = ev.auditd?.sequence;
-  if (seq === undefined && discriminator === undefined) return hashId('content', host, ev['@timestamp'], stableJson(ev));
-  return hashId('event', host, seq ?? '', ev['@timestamp'], discriminator ?? '');
+  if (seq === undefined && discriminator === '') return hashId('content', host, ev['@timestamp'], stableJson(ev));
+  return hashId('event', host, seq ?? '', ev['@timestamp'], discriminator);
+}
+
+/**
+ * Events the pipeline makes itself carry the serial and time of a real record (a gap report sits at the
+ * event after the hole). Without a discriminator they would take that record's _id, and the real event,
+ * shipped second, would be refused as a duplicate: the evidence itself would be lost.
+ */
+function syntheticKind(ev: EcsEvent): string {
+  if (ev.event.kind !== 'event') return `kind:${ev.event.kind}`;
+  if (ev.event.action === ACTION_LOST_EVENTS) return `action:${ACTION_LOST_EVENTS}`;
+  return '';
 }
 
 function stableJson(v: unknown): string {
