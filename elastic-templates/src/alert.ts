@@ -28,6 +28,26 @@ export interface AuditsightAlertMeta {
   updated?: string;
 }
 
+/**
+ * A rule's health, as the engine last saw it: one document per rule (`_id` rule-health-<rule id>, with
+ * event.kind "state") in the alerts index, overwritten after every run, so "is this rule running, and did
+ * it miss time?" is a query away in Kibana or the console.
+ */
+export interface RuleHealthMeta {
+  runs: number;
+  errors: number;
+  alerts: number;
+  duplicates: number;
+  suppressed: number;
+  truncated_runs: number;
+  /** Milliseconds of event time no window covered (the engine was down longer than its catch-up limit). */
+  gap_ms: number;
+  last_run?: string;
+  last_duration_ms?: number;
+  last_error?: string;
+  covered_until?: string;
+}
+
 export type AlertDocument = Omit<EcsEvent, 'event'> & {
   event: EcsEvent['event'] & {
     kind: 'alert';
@@ -54,5 +74,5 @@ export type AlertDocument = Omit<EcsEvent, 'event'> & {
     tactic?: ThreatRef;
     technique?: ThreatRef & { subtechnique?: ThreatRef };
   };
-  auditsight: { alert: AuditsightAlertMeta };
+  auditsight: { alert: AuditsightAlertMeta; rule_health?: RuleHealthMeta };
 };

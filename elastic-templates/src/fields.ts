@@ -7,7 +7,7 @@ import { EcsFlat, EcsVersion } from '@elastic/ecs';
 import { AUDITBEAT_DATA_KEYS, AUDITBEAT_PATH_KEYS } from './auditbeat-keys';
 
 /** Bump on every change of a definition or template body (fields.test.ts pins a fingerprint per version). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export { EcsVersion as ECS_VERSION };
 
 /** Logical types, as ECS names them; templates.ts turns them into what a cluster/variant supports. */
@@ -172,6 +172,12 @@ function buildAlertFields(): FieldDef[] {
     al('suppressed_count', 'long'),
     al('status', 'keyword'),
     al('updated', 'date'),
+    // Rule health documents (event.kind "state") share the index: the engine's role already writes there.
+    ...['runs', 'errors', 'alerts', 'duplicates', 'suppressed', 'truncated_runs', 'gap_ms', 'last_duration_ms'].map(
+      (n): FieldDef => ({ name: `auditsight.rule_health.${n}`, type: 'long', origin: 'auditsight' }),
+    ),
+    ...['last_run', 'covered_until'].map((n): FieldDef => ({ name: `auditsight.rule_health.${n}`, type: 'date', origin: 'auditsight' })),
+    keyword('auditsight.rule_health.last_error', 'auditsight'),
   ];
 }
 

@@ -172,6 +172,19 @@ export function fullAlert(): DeepRequired<AlertDocument> {
         status: 'open',
         updated: '2024-05-01T10:01:10.000Z',
       },
+      rule_health: {
+        runs: 12,
+        errors: 1,
+        alerts: 1,
+        duplicates: 3,
+        suppressed: 0,
+        truncated_runs: 0,
+        gap_ms: 0,
+        last_run: '2024-05-01T10:01:10.000Z',
+        last_duration_ms: 41,
+        last_error: 'timeout',
+        covered_until: '2024-05-01T10:01:10.000Z',
+      },
     },
   };
 }

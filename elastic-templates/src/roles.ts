@@ -50,9 +50,19 @@ export function shipperRole(o: RoleOptions): RoleDescriptor {
   const privileges = ['create_doc', 'view_index_metadata', ...(o.variant === 'full' ? ['auto_configure'] : [])];
   return {
     cluster: [],
-    indices: [{ names: t.events, privileges }],
+    indices: [
+      { names: t.events, privileges },
+      // Documents the mapping rejects land here with their reason; without this a single rejected
+      // document would stall the shipper's output on 403. create_index lets the first one create it.
+      { names: [deadLetterIndex(o.namespace)], privileges: ['create_doc', 'create_index'] },
+    ],
     metadata: { managed_by: 'auditsight', purpose: `append audit events for namespace ${o.namespace}` },
   };
+}
+
+/** Where the shipper's Elasticsearch output puts rejected documents by default. */
+export function deadLetterIndex(namespace: string): string {
+  return `auditsight-deadletter-${namespace}`;
 }
 
 /**

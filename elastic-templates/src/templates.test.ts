@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SCHEMA_VERSION } from './fields';
 import { chooseVariant, type Capabilities } from './capabilities';
 import { SetupError } from './errors';
 import { roleDefinitions, formatRoleRequests } from './roles';
@@ -62,7 +63,7 @@ describe('templates', () => {
   it('puts version and hash in _meta of every template and mapping', () => {
     for (const s of [full, minimal, buildTemplateSet('alerts', 'prod', { variant: 'minimal', flattened: true })]) {
       for (const body of [...s.componentTemplates.map((c) => c.body), s.indexTemplate.body, s.mappings]) {
-        expect(body._meta).to.include({ managed_by: 'auditsight', version: 1, namespace: 'prod' });
+        expect(body._meta).to.include({ managed_by: 'auditsight', version: SCHEMA_VERSION, namespace: 'prod' });
         expect(body._meta.hash).to.match(/^[0-9a-f]{16}$/);
       }
     }

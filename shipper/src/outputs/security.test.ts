@@ -7,7 +7,7 @@ import type { EcsEvent } from '../../../common/ecs/event';
 import { createClient } from '../../../common/es/client';
 import { startManagedElasticsearch, type ManagedElasticsearch } from '../../../common/es/managed';
 import { setup } from '../../../elastic-templates/src/setup';
-import { shipperRole } from '../../../elastic-templates/src/roles';
+import { deadLetterIndex, shipperRole } from '../../../elastic-templates/src/roles';
 import { DiskQueue } from '../queue/disk-queue';
 import { ElasticsearchOutput } from './elasticsearch';
 import { runOutput } from './output';
@@ -87,6 +87,26 @@ describe('shipping to a secured Elasticsearch with a least-privilege account @in
     // Overwriting a shipped event (index, not create) needs a privilege the role does not have.
     expect(await denied(() => client.index({ index: target, id: 'any', document: { forged: true } }))).to.equal(403);
     await client.close();
+  });
+
+  it('dead-letters a document the mapping rejects, with the shipper role alone', async () => {
+    const client = shipper();
+    const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+    const evs = events(5, 500);
+    evs[2]['@timestamp'] = 'not a date'; // the one field the templates do not let ignore_malformed absorb
+    await queue.enqueue(evs.map((event) => ({ event })));
+    const dl = deadLetterIndex('sec');
+    const ac = new AbortController();
+    const run = runOutput(queue, new ElasticsearchOutput({ client, index: target, name: 'es', deadLetter: { index: dl } }), ac.signal, { lingerMs: 0 });
+    await until(() => queue.stats().consumers.es.pendingEvents === 0, 60_000, 'the batch to be acknowledged');
+    ac.abort();
+    await run;
+    await queue.close();
+    await client.close();
+    await admin.indices.refresh({ index: dl });
+    const dead = await admin.search<Record<string, unknown>>({ index: dl });
+    expect(dead.hits.hits).to.have.length(1);
+    expect(JSON.stringify(dead.hits.hits[0]._source)).to.contain('not a date');
   });
 
   for (const [name, makeClient] of [
