@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { sharedElasticsearch, uniqueName } from '../../../test/elasticsearch';
 import { parseRule } from '../rules';
 import type { CompiledRule } from '../rules';
@@ -7,6 +7,9 @@ import { Engine } from './engine';
 import { stdoutChannel } from '../notify/channels';
 import { findSequences, thresholdGroups } from './correlate';
 import type { Hit } from './alert';
+import { healthDocId, healthMetrics } from './health';
+import { setup } from '../../../elastic-templates/src/setup';
+import { removeNamespace } from '../../../elastic-templates/src/fixtures';
 
 function rule(yaml: string, index: string): CompiledRule {
   const r = parseRule(yaml, 'inline.yml', { defaultIndex: [index] });
@@ -47,26 +50,14 @@ describe('detection engine @integration', function () {
   let events: string;
   let alerts: string;
 
+  let namespace: string;
   before(async () => {
     client = (await sharedElasticsearch()).client;
-    events = uniqueName('auditsight-events-engine');
-    alerts = uniqueName('auditsight-alerts-engine');
-    const kw = { type: 'keyword' as const };
-    await client.indices.create({
-      index: events,
-      mappings: {
-        dynamic: false,
-        properties: {
-          '@timestamp': { type: 'date' },
-          event: { properties: { kind: kw, action: kw, ingested: { type: 'date' } } },
-          host: { properties: { name: kw } },
-          user: { properties: { name: kw } },
-          process: { properties: { name: kw, args: kw, executable: kw, entry_leader: { properties: { entity_id: kw } } } },
-          file: { properties: { path: kw } },
-          auditd: { properties: { sequence: { type: 'long' } } },
-        },
-      },
-    });
+    // The real schema: the engine must work on what setup installs, alerts and health documents alike.
+    namespace = uniqueName('eng').replace(/[^a-z0-9_]/g, '_');
+    const report = await setup(client, { namespace });
+    events = report.targets.events.name;
+    alerts = report.targets.alerts.name;
     const docs = [
       ev('2026-11-25T10:00:00.000Z', ['nc', '-l', '-p', '4444', '-e', '/bin/sh']),
       ev('2026-11-25T10:00:01.000Z', ['ls', '-la']),
@@ -75,14 +66,17 @@ describe('detection engine @integration', function () {
       ev('2026-11-25T10:00:04.000Z', ['x'], { process: { executable: '/tmp/x', name: 'x', args: ['/tmp/x'], entry_leader: { entity_id: 'sess-1' } } }),
       ...['id', 'whoami', 'uname', 'hostname', 'ifconfig'].map((c, i) => ev(`2026-11-25T10:00:1${i}.000Z`, [c])),
     ];
-    // Until the test uses the real setup: strings as keywords, as the alerts template maps them.
-    await client.indices.create({ index: alerts, mappings: { dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }] } });
     await client.bulk({ refresh: true, operations: docs.flatMap((d, i) => [{ create: { _index: events, _id: `ev-${i}` } }, d]) });
   });
 
   after(async () => {
-    await client.indices.delete({ index: [events, alerts], ignore_unavailable: true });
+    await removeNamespace(client, namespace);
   });
+
+  const alertsOf = (ruleId: string) => {
+    const filter: estypes.QueryDslQueryContainer[] = [{ term: { 'rule.id': ruleId } }, { term: { 'event.kind': 'alert' } }];
+    return client.search({ index: alerts, query: { bool: { filter } } as unknown as estypes.QueryDslQueryContainer });
+  };
 
   it('writes one alert per matching event, once, even with two engines over overlapping windows', async () => {
     const nc = rule(base('nc-listener', `query: 'event.action:executed and process.name:(nc or ncat) and process.args:(-l or --listen)'\nnotification: '{{user.audit.name}} started {{join process.args " "}}'`), events);
@@ -91,7 +85,7 @@ describe('detection engine @integration', function () {
     const [a, b] = [mk(), mk()];
     await Promise.all([a.tick(nc), b.tick(nc)]);
     await a.tick(nc); // the next, overlapping window sees the same event
-    const found = await client.search({ index: alerts, query: { match_all: {} } });
+    const found = await alertsOf('nc-listener');
     expect(found.hits.hits).to.have.length(1);
     const doc = found.hits.hits[0]._source as Record<string, any>;
     expect(doc.event.kind).to.equal('alert');
@@ -122,7 +116,7 @@ describe('detection engine @integration', function () {
     );
     const e = new Engine({ client, rules: [s], alertsIndex: alerts, refresh: 'wait_for' });
     await e.tick(s);
-    const found = await client.search({ index: alerts, query: { term: { 'rule.id': 'download-chmod-exec' } } });
+    const found = await alertsOf('download-chmod-exec');
     expect(found.hits.hits).to.have.length(1);
     expect((found.hits.hits[0]._source as any).auditsight.alert.source_event_ids).to.deep.equal(['ev-2', 'ev-3', 'ev-4']);
   });
@@ -135,10 +129,18 @@ describe('detection engine @integration', function () {
     const e = new Engine({ client, rules: [t], alertsIndex: alerts, refresh: 'wait_for' });
     await e.tick(t);
     await e.tick(t);
-    const found = await client.search({ index: alerts, query: { term: { 'rule.id': 'discovery-burst' } } });
+    const found = await alertsOf('discovery-burst');
     expect(found.hits.hits).to.have.length(1);
     expect((found.hits.hits[0]._source as any).auditsight.alert.source_event_ids).to.have.length(5);
     expect(e.ruleHealth()[0]).to.include({ alerts: 1, errors: 0 });
+    // The rule's health is a state document beside the alerts, readable by anyone who reads alerts.
+    await client.indices.refresh({ index: alerts });
+    const health = await client.get<{ event: { kind: string }; auditsight: { rule_health: Record<string, unknown> } }>({ index: alerts, id: healthDocId('discovery-burst') });
+    expect(health._source!.event.kind).to.equal('state');
+    expect(health._source!.auditsight.rule_health).to.include({ runs: 2, errors: 0, alerts: 1 });
+    const metrics = await healthMetrics(() => e.ruleHealth()).metrics();
+    expect(metrics).to.contain('auditsight_rule_runs_total{rule="discovery-burst"} 2');
+    expect(metrics).to.contain('auditsight_rule_healthy{rule="discovery-burst"} 1');
   });
 
   it('records a failing run in the rule health instead of throwing', async () => {

@@ -6,6 +6,7 @@ import type { CompiledRule } from '../rules';
 import { templateContext, type CompiledTemplate } from '../notify/render';
 import type { Channel } from '../notify/channels';
 import { runRule, writeAlerts, type RunOptions, type WriteResult } from './run';
+import { writeHealth } from './health';
 
 export interface RuleHealth {
   ruleId: string;
@@ -34,6 +35,8 @@ export interface EngineOptions extends RunOptions {
   /** After an outage, windows reach back at most this far; the rest is counted as a gap. */
   maxCatchUpMs?: number;
   refresh?: boolean | 'wait_for';
+  /** Write a rule-health state document to the alerts index after every run (default true). */
+  healthDocuments?: boolean;
   onRun?: (health: RuleHealth, written: WriteResult) => void;
   onError?: (ruleId: string, err: Error) => void;
 }
@@ -93,6 +96,10 @@ export class Engine {
       h.runs++;
       h.lastRun = end.toISOString();
       h.lastDurationMs = Date.now() - t0;
+      if (this.o.healthDocuments !== false) {
+        // Health is best effort: a cluster that refuses it has already failed the run, which is counted.
+        await writeHealth(this.o.client, this.o.alertsIndex, c, h).catch(() => undefined);
+      }
       this.running.delete(c.rule.id);
     }
   }

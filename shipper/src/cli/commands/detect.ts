@@ -13,6 +13,8 @@ import { stdoutChannel, webhookChannel, type Channel } from '../../../../detecti
 import { exportSecurityRules } from '../../../../detections/src/export/security';
 import { exportSavedSearches } from '../../../../detections/src/export/kibana';
 import { connectionFrom, esOptions, type EsFlags } from './es-options';
+import { healthMetrics } from '../../../../detections/src/engine/health';
+import { startHttp } from '../../daemon/http';
 
 export const DEFAULT_RULES_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'detections', 'rules');
 
@@ -25,6 +27,7 @@ interface DetectFlags extends EsFlags {
   once?: boolean;
   exportSecurity?: string;
   exportKibana?: string;
+  metrics: string;
 }
 
 export function registerDetect(program: Command): void {
@@ -38,6 +41,7 @@ export function registerDetect(program: Command): void {
       .option('--webhook <url...>', 'POST each new alert to this URL')
       .option('--webhook-format <f>', 'json | slack', 'json')
       .option('--once', 'run every rule once over its window and exit')
+      .option('--metrics <addr>', 'serve /metrics (per-rule health gauges) and /healthz on this address, or "off"', '127.0.0.1:9478')
       .option('--export-security <file>', 'write Elastic Security rules NDJSON (rules import API) and exit')
       .option('--export-kibana <file>', 'write Kibana saved searches NDJSON (saved objects import API) and exit'),
   ).action(async (o: DetectFlags) => {
@@ -65,12 +69,26 @@ export function registerDetect(program: Command): void {
       await client.close();
       return;
     }
+    const http = o.metrics === 'off' ? undefined : await startHealthHttp(engine, o.metrics);
+    if (http) console.error(`detect: rule health on ${http.url}/metrics and ${http.url}/healthz`);
     await new Promise<void>((resolve) => {
       const stop = () => void engine.stop().then(resolve);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    await http?.close();
     await client.close();
+  });
+}
+
+/** Healthy while every rule's last run succeeded; the body names the failing rules and why. */
+export async function startHealthHttp(engine: Engine, addr: string) {
+  const i = addr.lastIndexOf(':');
+  return startHttp(addr.slice(0, i), Number(addr.slice(i + 1)), healthMetrics(() => engine.ruleHealth()), () => {
+    const failing = engine.ruleHealth().filter((h) => h.lastError);
+    return failing.length
+      ? { ok: false, status: 'failing', reason: failing.map((h) => `${h.ruleId}: ${h.lastError}`).join('; ') }
+      : { ok: true, status: 'running' };
   });
 }
 
