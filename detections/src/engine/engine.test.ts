@@ -143,6 +143,16 @@ describe('detection engine @integration', function () {
     expect(metrics).to.contain('auditsight_rule_healthy{rule="discovery-burst"} 1');
   });
 
+  it('notifies once when suppression merges several matches of one run into one alert', async () => {
+    const r = rule(base('ls-suppressed', `query: 'process.name:(ls or id or whoami)'\nsuppression: { group_by: [user.name], window: 1h }\nnotification: '{{process.name}}'`), events);
+    const lines: string[] = [];
+    const e = new Engine({ client, rules: [r], alertsIndex: alerts, refresh: 'wait_for', channels: [stdoutChannel((l) => lines.push(l))] });
+    await e.tick(r);
+    expect((await alertsOf('ls-suppressed')).hits.hits).to.have.length(1);
+    expect(lines).to.have.length(1);
+    expect(e.ruleHealth()[0]).to.include({ alerts: 1, suppressed: 2 });
+  });
+
   it('records a failing run in the rule health instead of throwing', async () => {
     const bad = rule(base('bad-index', `query: 'process.name:nc'\nindex: ['${events}']`), events);
     const e = new Engine({ client, rules: [bad], alertsIndex: '_invalid index name' });

@@ -108,8 +108,11 @@ export class Engine {
     const channels = this.o.channels ?? [];
     if (!channels.length || w.written === 0) return;
     const tpl = c.notification;
+    const notified = new Set<string>();
     for (const a of alerts) {
-      if (!w.createdIds.has(a.id)) continue;
+      // Alerts merged by suppression share an id: only the one created is notified, and only once.
+      if (!w.createdIds.has(a.id) || notified.has(a.id)) continue;
+      notified.add(a.id);
       const ctx = templateContext({
         rule: { id: c.rule.id, name: c.rule.name, severity: c.rule.severity, risk_score: c.rule.risk_score },
         alert: { id: a.id, reason: a.doc.event.reason },
