@@ -32,6 +32,7 @@ export const KEYS: readonly KeyDef[] = [
   { key: 'input.path', kind: { t: 'string', nonEmpty: true }, default: '/var/log/audit/audit.log', doc: 'tail: the file to follow (rotations are followed)' },
   { key: 'input.from', kind: { t: 'enum', values: ['start', 'end'] }, default: 'start', doc: 'tail without a checkpoint: read the current file from its start, or only what is appended' },
   { key: 'input.files', kind: { t: 'list' }, default: [], doc: 'replay: files (plain or gzip) in evidence order' },
+  { key: 'input.replay_host', kind: { t: 'string', nonEmpty: true }, doc: 'replay: name of the host the logs came from (sets host.name and host.id, which host-scoped rules join on)' },
   { key: 'input.coalesce_timeout_ms', kind: posInt(), default: 2000, doc: 'how long an event waits for its last record' },
   { key: 'state_dir', kind: { t: 'string', nonEmpty: true }, default: '/var/lib/auditsight', doc: 'queue, checkpoints, enricher snapshot' },
   { key: 'queue.max_bytes', kind: { t: 'size' }, default: 256 * 1024 * 1024, doc: 'bound on unacknowledged bytes (e.g. 256MiB)' },

@@ -21,6 +21,8 @@ export interface ShipConfig {
     path: string;
     from: 'start' | 'end';
     files: string[];
+    /** Replay: the host the evidence came from. */
+    replayHost?: string;
     coalesceTimeoutMs: number;
   };
   stateDir: string;

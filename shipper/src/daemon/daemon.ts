@@ -175,7 +175,10 @@ export class Daemon {
   }
 
   private createEnricher(): Enricher {
-    if (!this.live) return new Enricher(); // evidence from another host: none of this host's facts or names
+    // Evidence from another host: none of this host's facts or names, only the name the analyst gives it
+    // (host-scoped rules join on host.id, so an archive without one would never match them).
+    const from = this.cfg.input.replayHost;
+    if (!this.live) return new Enricher(from ? { host: { name: from, hostname: from, id: `replay:${from}` } } : {});
     const reader = nodeFsReader();
     const opts = { host: readHostInfo(reader), users: new UserResolver(reader) };
     let en: Enricher | undefined;

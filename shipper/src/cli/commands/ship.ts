@@ -9,6 +9,7 @@ interface ShipFlags extends EsFlags {
   path?: string;
   from?: string;
   replay?: string[];
+  replayHost?: string;
   plugin?: boolean;
   stateDir?: string;
   queueMaxBytes?: string;
@@ -33,6 +34,7 @@ export const DEFAULT_CONFIG = '/etc/auditsight/auditsight.yml';
 const FLAG_KEYS: Array<[keyof ShipFlags, string, string]> = [
   ['input', 'input.type', '--input'],
   ['path', 'input.path', '--path'],
+  ['replayHost', 'input.replay_host', '--replay-host'],
   ['from', 'input.from', '--from'],
   ['stateDir', 'state_dir', '--state-dir'],
   ['queueMaxBytes', 'queue.max_bytes', '--queue-max-bytes'],
@@ -81,6 +83,7 @@ export function registerShip(program: Command): void {
       .option('--path <file>', 'tail: the audit log to follow')
       .option('--from <where>', 'tail without a checkpoint: start | end')
       .option('--replay <files...>', 'replay these files (plain or gzip), in this order, then exit with a summary')
+      .option('--replay-host <name>', 'replay: the host the logs came from (host.name, host.id)')
       .option('--plugin', 'read records from stdin (auditd plugins.d, format = string)')
       .option('--state-dir <dir>', 'queue, checkpoints, enricher snapshot')
       .option('--queue-max-bytes <size>', 'queue bound (e.g. 256MiB)')
