@@ -1,5 +1,6 @@
 // Small state files in the state directory (checkpoint, enricher snapshot, kernel lost counter) and the
 // lock that keeps two shippers off one queue.
+import { processAlive } from '../../../common/process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -64,7 +65,7 @@ export function acquireLock(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new Error(`${dir} is in use by another auditsight (pid ${pid}); give each shipper its own state_dir`);
       }
       fs.rmSync(file, { force: true });
@@ -73,11 +74,3 @@ export function acquireLock(dir: string): () => void {
   throw new Error(`could not lock ${dir}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

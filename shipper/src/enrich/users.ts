@@ -12,26 +12,22 @@ export interface UserResolverOptions {
   now?: () => number;
 }
 
-export function parsePasswd(text: string): Map<string, string> {
+/**
+ * id -> name from /etc/passwd or /etc/group (name:x:id:...); the first entry for an id wins, as
+ * getpwuid() and getgrgid() do.
+ */
+function parseIdFile(text: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const f = line.split(':');
-    // name:passwd:uid:gid:gecos:home:shell - first entry for a uid wins, as getpwuid() does.
     if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], f[0]);
   }
   return m;
 }
 
-export function parseGroup(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const f = line.split(':');
-    if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], f[0]);
-  }
-  return m;
-}
+export const parsePasswd = parseIdFile;
+export const parseGroup = parseIdFile;
 
 export class UserResolver {
   private users = new Map<string, string>();

@@ -9,6 +9,7 @@
 // The capture window is delimited by USER records written with `auditctl -m` (they pass through the
 // same kernel queue as syscall records, so everything the workload caused before it returned lies
 // between them), and the log is read with the Tailer so an auditd rotation mid-capture loses nothing.
+import { processAlive } from '../../../common/process';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -105,14 +106,6 @@ async function listRules(): Promise<string[]> {
   return out.split('\n').filter((l) => l.trim() !== '' && l.trim() !== 'No rules');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -134,7 +127,7 @@ async function acquireLock(file: string, timeoutMs: number): Promise<() => void>
     }
     const holder = Number(fs.readFileSync(file, 'utf8').trim());
     if (holder === process.pid) throw new Error('withLiveAudit: nested call in the same process (a capture is already running here)');
-    if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+    if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) {
       fs.rmSync(file, { force: true }); // stale: its owner died without cleaning up
       continue;
     }
@@ -257,7 +250,7 @@ export async function withLiveAudit<T>(rulesFile: string, workload: (capture: Li
   let result: LiveAuditResult<T> | undefined;
   try {
     saved = { rules: await listRules(), status: await auditStatus() };
-    if (!(Number(saved.status.pid) > 0 && alive(Number(saved.status.pid)))) {
+    if (!(Number(saved.status.pid) > 0 && processAlive(Number(saved.status.pid)))) {
       fs.mkdirSync(path.dirname(logPath), { recursive: true, mode: 0o750 });
       started = await startAuditd();
     }
