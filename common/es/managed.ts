@@ -108,6 +108,10 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
   const logs = path.join(workDir, 'logs');
   fs.mkdirSync(data);
   fs.mkdirSync(logs);
+  // 7.x writes its GC log to a path relative to the distribution (logs/gc.log), which is a shared,
+  // read-only cache here; point it into this node's own logs directory.
+  const jvmOptions = path.join(conf, 'jvm.options');
+  fs.writeFileSync(jvmOptions, fs.readFileSync(jvmOptions, 'utf8').replace(/file=logs\/gc\.log/g, `file=${logs}/gc.log`));
   const stdoutLog = path.join(workDir, 'stdout.log');
 
   const settings: Record<string, string> = {
