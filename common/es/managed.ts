@@ -2,6 +2,8 @@
 // Elasticsearch refuses to run as root, so when we are root it runs as a dedicated system user.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
@@ -20,6 +22,8 @@ export interface ManagedOptions {
    */
   security?: {
     password: string;
+    /** HTTPS with a CA and node certificate made by the distribution's own elasticsearch-certutil. */
+    tls?: boolean;
     fileRoles?: Record<string, { cluster?: string[]; indices?: Array<{ names: string[]; privileges: string[] }> }>;
     fileUsers?: Array<{ username: string; password: string; roles: string[] }>;
   };
@@ -36,6 +40,8 @@ export interface ManagedElasticsearch {
   pid: number;
   workDir: string;
   auth?: { username: string; password: string };
+  /** With security.tls: the PEM file of the CA that signed the node's certificate. */
+  caFile?: string;
   stop(): Promise<void>;
   /** Stop the process without deleting data (to simulate an outage, then start() again). */
   pause(): Promise<void>;
@@ -134,7 +140,7 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     ...opts.settings,
   };
   if (opts.security) {
-    settings['xpack.security.http.ssl.enabled'] = 'false';
+    settings['xpack.security.http.ssl.enabled'] = opts.security.tls ? 'true' : 'false';
     settings['xpack.security.transport.ssl.enabled'] = 'false';
   }
   // Settings unknown to the minimal distribution make it refuse to start; drop the plugin-specific ones.
@@ -161,6 +167,11 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     if (opts.security.fileRoles) {
       const roles = Object.entries(opts.security.fileRoles).map(([name, r]) => [name, { cluster: r.cluster ?? [], indices: r.indices ?? [] }]);
       fs.writeFileSync(path.join(conf, 'roles.yml'), YAML.stringify(Object.fromEntries(roles)));
+    }
+    if (opts.security.tls) {
+      certificates(home, conf, env);
+      settings['xpack.security.http.ssl.key'] = 'certs/node/node.key';
+      settings['xpack.security.http.ssl.certificate'] = 'certs/node/node.crt';
     }
     for (const u of opts.security.fileUsers ?? []) {
       execFileSync(path.join(home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', u.roles.join(',')], { env, stdio: 'ignore' });
@@ -198,14 +209,11 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
       'the HTTP ports file',
       () => exited,
     );
-    const url = `http://${port}`;
+    const url = `${caFile ? 'https' : 'http'}://${port}`;
     const headers: Record<string, string> = {};
     if (opts.security) headers.authorization = `Basic ${Buffer.from(`elastic:${opts.security.password}`).toString('base64')}`;
     await waitFor(
-      async () => {
-        const r = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { headers });
-        return r.ok ? true : undefined;
-      },
+      async () => ((await healthStatus(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, headers, caFile)) === 200 ? true : undefined),
       opts.startTimeoutMs ?? 120_000,
       `cluster health at ${url}`,
       () => exited,
@@ -213,6 +221,7 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     return url;
   };
 
+  const caFile = opts.security?.tls ? path.join(conf, 'certs', 'ca', 'ca.crt') : undefined;
   launch();
   const url = await ready();
   // Keep the port across pause()/resume(), so clients configured with the URL reconnect after an outage.
@@ -238,6 +247,7 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     },
     workDir,
     auth: opts.security ? { username: 'elastic', password: opts.security.password } : undefined,
+    caFile,
     async stop() {
       await kill();
       fs.closeSync(out);
@@ -252,6 +262,34 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     },
   };
   return handle;
+}
+
+/** A CA and a certificate for 127.0.0.1/localhost, made by the distribution's own tool into conf/certs. */
+function certificates(home: string, conf: string, env: NodeJS.ProcessEnv): void {
+  const certs = path.join(conf, 'certs');
+  fs.mkdirSync(certs, { recursive: true });
+  const certutil = path.join(home, 'bin', 'elasticsearch-certutil');
+  execFileSync(certutil, ['ca', '--pem', '--silent', '--out', path.join(certs, 'ca.zip')], { env, stdio: 'ignore' });
+  execFileSync('unzip', ['-q', path.join(certs, 'ca.zip'), '-d', certs]);
+  execFileSync(
+    certutil,
+    ['cert', '--pem', '--silent', '--ca-cert', path.join(certs, 'ca', 'ca.crt'), '--ca-key', path.join(certs, 'ca', 'ca.key'), '--ip', '127.0.0.1', '--dns', 'localhost', '--name', 'node', '--out', path.join(certs, 'node.zip')],
+    { env, stdio: 'ignore' },
+  );
+  execFileSync('unzip', ['-q', path.join(certs, 'node.zip'), '-d', certs]);
+}
+
+/** Status of a GET; https verifies against the CA, as every real client must. */
+function healthStatus(url: string, headers: Record<string, string>, ca?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { headers, ca: ca ? fs.readFileSync(ca) : undefined }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+  });
 }
 
 // Children still alive when this process exits are killed, so no Elasticsearch is ever left behind.

@@ -34,7 +34,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 // and native users fail there with "Unknown filter type [pattern_capture]". The least-privilege account is
 // therefore a file-realm user holding the same role descriptor setup --roles prints; the client sends
 // credentials the same way for an API key, and a 401 is a 401 either way.
-describe('shipping to a secured Elasticsearch with a least-privilege account @integration', function () {
+describe('shipping to a secured Elasticsearch (HTTPS with a CA) with a least-privilege account @integration', function () {
   this.timeout(300_000);
   let es: ManagedElasticsearch;
   let admin: Client;
@@ -46,11 +46,13 @@ describe('shipping to a secured Elasticsearch with a least-privilege account @in
     es = await startManagedElasticsearch({
       security: {
         password: 'auditsight-test-pw',
+        tls: true,
         fileRoles: { auditsight_shipper: role },
         fileUsers: [{ username: 'shipper', password: 'shipper-pw', roles: ['auditsight_shipper'] }],
       },
     });
-    admin = createClient({ url: es.url, username: 'elastic', password: 'auditsight-test-pw' });
+    expect(es.url).to.match(/^https:/);
+    admin = createClient({ url: es.url, username: 'elastic', password: 'auditsight-test-pw', caFile: es.caFile });
     const report = await setup(admin, { namespace: 'sec' });
     target = report.targets.events.name;
   });
@@ -61,7 +63,7 @@ describe('shipping to a secured Elasticsearch with a least-privilege account @in
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-sec-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const shipper = (password = 'shipper-pw') => createClient({ url: es.url, username: 'shipper', password, maxRetries: 0 });
+  const shipper = (password = 'shipper-pw', trustCa = true) => createClient({ url: es.url, username: 'shipper', password, caFile: trustCa ? es.caFile : undefined, maxRetries: 0 });
 
   async function count(): Promise<number> {
     await admin.indices.refresh({ index: target });
@@ -89,6 +91,22 @@ describe('shipping to a secured Elasticsearch with a least-privilege account @in
     await client.close();
   });
 
+  it('refuses a certificate it cannot verify without the CA, keeping every event queued', async () => {
+    const untrusting = shipper('shipper-pw', false);
+    const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+    await queue.enqueue(events(5, 700).map((event) => ({ event })));
+    const logs: string[] = [];
+    const ac = new AbortController();
+    const run = runOutput(queue, new ElasticsearchOutput({ client: untrusting, index: target, name: 'es', log: (l, m) => logs.push(`${l}: ${m}`), backoff: { initialMs: 100, maxMs: 200 }, deadLetter: { index: false } }), ac.signal, { lingerMs: 0 });
+    await until(() => logs.some((l) => /certificate/i.test(l)), 30_000, 'the certificate error');
+    expect(logs.find((l) => /certificate/i.test(l))).to.match(/unable to verify the first certificate/);
+    ac.abort();
+    await run;
+    expect(queue.stats().consumers.es.pendingEvents).to.equal(5);
+    await queue.close();
+    await untrusting.close();
+  });
+
   it('dead-letters a document the mapping rejects, with the shipper role alone', async () => {
     const client = shipper();
     const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
@@ -111,7 +129,7 @@ describe('shipping to a secured Elasticsearch with a least-privilege account @in
 
   for (const [name, makeClient] of [
     ['a wrong password', () => shipper('wrong')],
-    ['an API key the cluster does not know', () => createClient({ url: es.url, apiKey: Buffer.from('nope:wrong').toString('base64'), maxRetries: 0 })],
+    ['an API key the cluster does not know', () => createClient({ url: es.url, apiKey: Buffer.from('nope:wrong').toString('base64'), caFile: es.caFile, maxRetries: 0 })],
   ] as const) {
     it(`${name}: a clear message, nothing shipped, nothing lost; good credentials then deliver every event`, async () => {
       const before = await count();
