@@ -1,7 +1,10 @@
 // Export to Elastic Security's detection rules (NDJSON for POST /api/detection_engine/rules/_import), so
-// the same rules can run inside Kibana. Query and threshold rules map one to one. Sequence rules would need
-// EQL, and our step queries are KQL; they are reported as not exported rather than translated badly.
-import type { AttackRef, CompiledRule, Rule } from '../rules';
+// the same rules can run inside Kibana. Query and threshold rules map one to one. Sequence rules become EQL
+// rules: their KQL steps are translated by kql-to-eql.ts (`sequence by <join_on> with maxspan=..`); a step
+// with no faithful EQL form makes the rule reported as skipped, with the reason, never exported altered.
+import type { FieldTypeMap } from '../kql';
+import { AUDITSIGHT_FIELD_TYPES, type AttackRef, type CompiledRule, type Rule } from '../rules';
+import { EqlTranslationError, sequenceToEql } from './kql-to-eql';
 
 const MITRE = 'https://attack.mitre.org';
 
@@ -20,18 +23,50 @@ export interface SecurityExport {
   skipped: Array<{ id: string; reason: string }>;
 }
 
-export function securityRule(c: CompiledRule): Record<string, unknown> | { skip: string } {
+export interface SecurityExportOptions {
+  /** Field name -> ES type the rules were compiled with; decides the EQL of sequence steps. Default AUDITSIGHT_FIELD_TYPES. */
+  fields?: FieldTypeMap;
+  /**
+   * Keep `alert_suppression` on EQL sequence rules (default true). Elastic Security supports suppression
+   * for EQL sequences from 8.18 on (kibana#189725; before, non-sequence EQL only): set false to import
+   * into an older Kibana, whose rule schema rejects it.
+   */
+  sequenceSuppression?: boolean;
+}
+
+/** The field the engine breaks same-millisecond ties with (correlate.ts byEventOrder); EQL's tiebreaker_field. */
+const TIEBREAKER_FIELD = 'auditd.sequence';
+
+function definition(r: Rule, o: SecurityExportOptions): Record<string, unknown> {
+  if (!r.sequence) {
+    return { type: r.threshold ? 'threshold' : 'query', language: r.language === 'kql' ? 'kuery' : 'lucene', query: r.query };
+  }
+  const fields = o.fields ?? AUDITSIGHT_FIELD_TYPES;
+  return {
+    type: 'eql',
+    language: 'eql',
+    query: sequenceToEql({ id: r.id, sequence: r.sequence }, { fields }),
+    // Same-timestamp events are ordered like the engine orders them (then by _doc, EQL's implicit tiebreaker).
+    ...(fields[TIEBREAKER_FIELD] === 'long' && { tiebreaker_field: TIEBREAKER_FIELD }),
+  };
+}
+
+export function securityRule(c: CompiledRule, o: SecurityExportOptions = {}): Record<string, unknown> | { skip: string } {
   const r = c.rule;
-  if (r.sequence) return { skip: 'sequence rules need EQL; the engine correlates them itself' };
+  let def: Record<string, unknown>;
+  try {
+    def = definition(r, o);
+  } catch (err) {
+    if (err instanceof EqlTranslationError) return { skip: err.message };
+    throw err;
+  }
   const out: Record<string, unknown> = {
     rule_id: r.id,
     name: r.name,
     description: r.description,
     severity: r.severity,
     risk_score: r.risk_score,
-    type: r.threshold ? 'threshold' : 'query',
-    language: r.language === 'kql' ? 'kuery' : 'lucene',
-    query: r.query,
+    ...def,
     index: r.index,
     interval: `${Math.round(r.schedule.interval.ms / 1000)}s`,
     from: from(r),
@@ -59,17 +94,17 @@ export function securityRule(c: CompiledRule): Record<string, unknown> | { skip:
     })),
   };
   if (r.threshold) out.threshold = { field: r.threshold.group_by, value: r.threshold.count };
-  if (r.suppression) {
+  if (r.suppression && (!r.sequence || o.sequenceSuppression !== false)) {
     out.alert_suppression = { group_by: r.suppression.group_by, duration: { value: Math.round(r.suppression.window.ms / 1000), unit: 's' }, missing_fields_strategy: 'suppress' };
   }
   return out;
 }
 
-export function exportSecurityRules(rules: CompiledRule[]): SecurityExport {
+export function exportSecurityRules(rules: CompiledRule[], o: SecurityExportOptions = {}): SecurityExport {
   const lines: string[] = [];
   const res: SecurityExport = { ndjson: '', exported: [], skipped: [] };
   for (const c of rules) {
-    const r = securityRule(c);
+    const r = securityRule(c, o);
     if ('skip' in r) {
       res.skipped.push({ id: c.rule.id, reason: r.skip as string });
       continue;
