@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { Enricher, nodeFsReader, readHostInfo, UserResolver } from '../../enrich';
 import { Pipeline, readLogBatches } from '../../pipeline';
-import { eventJson } from '../../pipeline/json';
 
 export interface ParseCommandOptions {
   /** commander's `--no-enrich` sets this to false. */
@@ -34,8 +33,7 @@ export async function runParse(file: string, opts: ParseCommandOptions, io: Pars
     // A file is replayed at full speed: coalescing timeouts follow the log's own clock.
     coalesce: { clock: 'record' },
     source: file === '-' ? 'stdin' : file,
-    // JSON.stringify's output, reusing the text of shared parent/leader/host objects (pipeline/json.ts).
-    onEvent: (ev) => out.write(eventJson(ev)),
+    onEvent: (ev) => out.write(JSON.stringify(ev)),
   });
   let readError: Error | undefined;
   try {
