@@ -110,9 +110,15 @@ describe('variant choice', () => {
 });
 
 describe('roles', () => {
-  it('grants the shipper append-only access to the events target and nothing else', () => {
+  it('grants the shipper append-only access to the events target, and its dead letter, and nothing else', () => {
     const r = roleDefinitions({ namespace: 'prod', variant: 'minimal' });
-    expect(r.auditsight_shipper).to.deep.include({ cluster: [], indices: [{ names: ['auditsight-events-prod', 'auditsight-events-prod-*'], privileges: ['create_doc', 'view_index_metadata'] }] });
+    expect(r.auditsight_shipper).to.deep.include({
+      cluster: [],
+      indices: [
+        { names: ['auditsight-events-prod', 'auditsight-events-prod-*'], privileges: ['create_doc', 'view_index_metadata'] },
+        { names: ['auditsight-deadletter-prod'], privileges: ['create_doc', 'create_index'] },
+      ],
+    });
     expect(roleDefinitions({ namespace: 'prod', variant: 'full' }).auditsight_shipper.indices[0]).to.deep.equal({
       names: ['logs-auditsight.events-prod'],
       privileges: ['create_doc', 'view_index_metadata', 'auto_configure'],
