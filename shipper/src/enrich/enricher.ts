@@ -9,6 +9,8 @@ import { readProcTable, type ProcProcess } from './procfs';
 import type { AncestorSummary, EnrichState, FsReader, HostInfo, ProcEntry, ProcRef } from './types';
 import type { UserResolver } from './users';
 import { resolveNames } from './names';
+import { ViewCache } from './views';
+import { markImmutable } from '../pipeline/immutable';
 
 export interface EnricherOptions {
   /** This machine (readHostInfo(nodeFsReader())). Without it, events keep the host fields normalize set. */
@@ -33,6 +35,7 @@ export class Enricher {
   private readonly users?: UserResolver;
   /** See ref(): the ECS view of each entry, keyed by the entry, valid while its image/uid/tty/origin are. */
   private readonly refCache = new WeakMap<ProcEntry | ProcRef, { ref: EcsProcessRef; image: object; uid?: string; tty?: string; origin?: string }>();
+  private readonly views = new ViewCache();
 
   constructor(opts: EnricherOptions = {}) {
     this.host = opts.host;
@@ -102,8 +105,7 @@ export class Enricher {
     const p = ev.process!;
     const data = ev.auditd?.data ?? {};
     const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-    const parsed = Date.parse(ev['@timestamp']);
-    const ts = Number.isNaN(parsed) ? Date.now() : parsed;
+    const ts = this.timeOf(ev['@timestamp']);
     const syscall = str('syscall');
     const failed = ev.auditd?.result === 'fail' || ev.event?.outcome === 'failure';
     const type = (ev.auditd?.message_type ?? '').toLowerCase();
@@ -146,6 +148,22 @@ export class Enricher {
     this.emit(ev, e, local);
   }
 
+  /**
+   * Date.parse of the event time, remembered for the last text seen: a busy host writes several events per
+   * millisecond, and parsing showed in profiles. An unparseable time falls back to now, never remembered.
+   */
+  private lastTimeText: string | null = null;
+  private lastTimeMs = 0;
+  private timeOf(text: string): number {
+    // Only a parsed text is remembered, so a missing or bad time never matches.
+    if (text === this.lastTimeText) return this.lastTimeMs;
+    const parsed = Date.parse(text);
+    if (Number.isNaN(parsed)) return Date.now();
+    this.lastTimeText = text;
+    this.lastTimeMs = parsed;
+    return parsed;
+  }
+
   /** USER_LOGIN / USER_START: how the session was entered (entry_meta.type) and from where (source.ip). */
   private noteLogin(ev: EcsEvent, hostKey: string, ses: string, addr: string | undefined): void {
     const s = this.table.session(hostKey, ses);
@@ -174,30 +192,31 @@ export class Enricher {
     p.working_directory ??= self.working_directory;
     if (self.interactive !== undefined) p.interactive = self.interactive;
     if (self.tty) p.tty = self.tty;
+    // A copy: resolveNames() may still fill in the name of this event's own user.
     if (self.user && !p.user) p.user = { ...self.user };
-    if (e.previous?.length) p.previous = e.previous.map((i) => (i.args ? { executable: i.executable, args: i.args, args_count: i.args.length } : { executable: i.executable }));
+    if (e.previous?.length) p.previous = this.views.previous(e.previous);
     if (e.endMs !== undefined && ev.auditd?.data?.syscall === 'exit_group') {
       p.end = isoTime(e.endMs);
       if (e.exitCode !== undefined) p.exit_code = e.exitCode;
     }
 
+    // Parent and leaders are shared, cached views (views.ts): building them per event was the enricher's
+    // hottest code, and sharing them lets the NDJSON writer reuse their serialized form.
     const parent = this.table.byEntity(e.parentEntityId);
-    if (parent) p.parent = { ...p.parent, ...this.ref(parent, local) };
+    if (parent) p.parent = this.views.parent(p.parent, this.ref(parent, local));
     else if (e.ppid !== undefined) p.parent = { ...p.parent, pid: p.parent?.pid ?? e.ppid };
 
     const entry = this.entryLeader(e, local);
     if (entry) p.entry_leader = entry;
     const sl = this.table.byEntity(e.sessionLeader);
-    if (sl) {
-      const slParent = this.anemicParent(sl, local);
-      p.session_leader = slParent ? { ...this.ref(sl, local), parent: slParent } : { ...this.ref(sl, local) };
-    } else if (e.sessionLeader) p.session_leader = { entity_id: e.sessionLeader };
+    if (sl) p.session_leader = this.views.withParent(this.ref(sl, local), this.anemicParent(sl, local));
+    else if (e.sessionLeader) p.session_leader = { entity_id: e.sessionLeader };
     const gl = this.table.byEntity(e.groupLeader);
-    if (gl) p.group_leader = { ...this.ref(gl, local) };
+    if (gl) p.group_leader = this.ref(gl, local);
     else if (e.groupLeader) p.group_leader = { entity_id: e.groupLeader };
 
     const ancestry = this.table.ancestry(e);
-    if (ancestry.length) p.Ext = { ...p.Ext, ancestry };
+    if (ancestry.length) p.Ext = p.Ext === undefined ? this.views.ext(ancestry) : { ...p.Ext, ancestry };
   }
 
   private entryLeader(e: ProcEntry, local: boolean): NonNullable<EcsEvent['process']>['entry_leader'] {
@@ -206,32 +225,25 @@ export class Enricher {
     const le = this.table.byEntity(e.entryLeader);
     // The session keeps a copy of its leader so the Session View root survives the leader's eviction.
     const base = le ? this.ref(le, local) : s?.entryLeaderRef ? this.ref(s.entryLeaderRef, local) : { entity_id: e.entryLeader };
-    const out: NonNullable<NonNullable<EcsEvent['process']>['entry_leader']> = { ...base };
     const type = s?.type ?? le?.entryType ?? (s ? 'unknown' : undefined);
-    if (type || s?.sourceIp) {
-      out.entry_meta = {};
-      if (type) out.entry_meta.type = type;
-      if (s?.sourceIp) out.entry_meta.source = { ip: s.sourceIp };
-    }
     const parent = le ? this.anemicParent(le, local) : undefined;
-    if (parent) out.parent = parent;
-    return out;
+    return this.views.entryLeader(base, type, s?.sourceIp, parent);
   }
 
   /** entity_id/pid/start of a leader's parent, plus that parent's session leader (ECS "anemic" form). */
   private anemicParent(leader: ProcEntry, local: boolean): (EcsProcessRef & { session_leader?: EcsProcessRef }) | undefined {
     const pp = this.table.byEntity(leader.parentEntityId, false);
-    if (!pp) return leader.ppid !== undefined ? { pid: leader.ppid } : undefined;
-    const out: EcsProcessRef & { session_leader?: EcsProcessRef } = { entity_id: pp.entityId, pid: pp.pid, start: this.ref(pp, local).start };
+    if (!pp) return leader.ppid !== undefined ? this.views.pidOnly(leader.ppid) : undefined;
     const ps = this.table.byEntity(pp.sessionLeader, false);
-    if (ps) out.session_leader = { entity_id: ps.entityId, pid: ps.pid, start: this.ref(ps, local).start };
-    return out;
+    // Both refs are taken as before (ref() builds and caches them); the view is keyed by their identity.
+    return this.views.anemic(this.ref(pp, local), ps ? this.ref(ps, local) : undefined);
   }
 
   /**
    * The ECS view of a process, rebuilt only when its image, user, tty or origin changed: a leader is emitted
-   * on every event of its session, so building it once keeps the hot path to a few Map lookups. Nested
-   * objects (args, tty, user) are shared between events: events must not be mutated after enrich.
+   * on every event of its session, so building it once keeps the hot path to a few Map lookups. The ref
+   * itself (as group_leader, or parent/session_leader without extras) and its nested objects are shared
+   * between events, and registered as immutable: events must not be mutated after enrich.
    */
   private ref(r: ProcEntry | ProcRef, local: boolean): EcsProcessRef {
     const origin = 'origin' in r ? r.origin : undefined;
@@ -257,7 +269,7 @@ export class Enricher {
       const n = local ? this.users?.userName(r.uid) : undefined;
       out.user = n !== undefined ? { id: r.uid, name: n } : { id: r.uid };
     }
-    this.refCache.set(r, { ref: out, image: img, uid: r.uid, tty: r.tty, origin });
+    this.refCache.set(r, { ref: markImmutable(out), image: img, uid: r.uid, tty: r.tty, origin });
     return out;
   }
 }
