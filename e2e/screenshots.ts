@@ -12,7 +12,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../test/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import type { AlertSummary, IndexConfig } from '../kibana-plugin/common/types';
 import { createConsoleApp } from '../kibana-plugin/standalone/app';
@@ -20,7 +21,6 @@ import { buildBundle } from '../kibana-plugin/standalone/build';
 import { startStack, type Stack } from '../shipper/src/cli/stack';
 import { sharedElasticsearch } from '../test/elasticsearch';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CAPTURE = path.join(__dirname, 'scenario', 'insider.log');
 const SHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 const STORY_RULES = ['netcat-bind-shell', 'system-binary-dropped-and-executed', 'shell-history-deleted'] as const;
@@ -116,7 +116,6 @@ async function walkthrough(page: Page, base: string, alerts: Map<string, AlertSu
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install chromium)`);
   const es = await sharedElasticsearch();
   const namespace = `shots_${process.pid}_${Date.now().toString(36)}`;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-shots-'));
@@ -151,10 +150,7 @@ async function main(): Promise<void> {
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -12,12 +12,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../test/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { sharedElasticsearch, uniqueName, type SharedEs } from '../../test/elasticsearch';
 import { createConsoleApp } from '../standalone/app';
 import { E, HOSTILE, indexBobStory, type IndexedStory } from '../test/bob-story';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Kibana's server.basePath: API calls and app links must both carry it. */
 const BASE_PATH = '/kbn';
 const APP_URL = `${BASE_PATH}/app/auditsight`;
@@ -95,7 +95,6 @@ describe('kibana-plugin Discover doc viewer tab in chromium @integration', funct
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-docview-'));
     const build = esbuild.build({
       stdin: { contents: ENTRY, resolveDir: __dirname, loader: 'tsx', sourcefile: 'docview-test-entry.tsx' },
@@ -151,10 +150,7 @@ describe('kibana-plugin Discover doc viewer tab in chromium @integration', funct
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('dialog', (d) => {
       dialogs.push(d.message());

@@ -6,13 +6,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../test/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { sharedElasticsearch, uniqueName } from '../../test/elasticsearch';
 import { E, HOSTILE, indexBobStory, type IndexedStory } from '../test/bob-story';
 import { createConsoleApp } from './app';
 import { buildBundle } from './build';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, '..', '..', 'docs', 'screenshots');
 
 describe('kibana-plugin process details in chromium @integration', function () {
@@ -27,7 +27,6 @@ describe('kibana-plugin process details in chromium @integration', function () {
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-bundle-'));
     const [es] = await Promise.all([sharedElasticsearch(), buildBundle({ outDir })]);
     story = await indexBobStory(es.client, uniqueName('browser'), { bigSession: 1200 });
@@ -36,10 +35,7 @@ describe('kibana-plugin process details in chromium @integration', function () {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
