@@ -329,8 +329,8 @@ export class ProcessTable {
     }
     if (sessionSet(e.ses)) {
       const s = this.session(e.hostKey, e.ses);
-      if (!s.entryLeader && eligibleEntryLeader(e)) {
-        const leader = this.topOfSession(e, e.ses);
+      const leader = !s.entryLeader && eligibleEntryLeader(e) ? this.topOfSession(e, e.ses) : undefined;
+      if (leader && !this.pamHelper(leader)) {
         s.entryLeader = leader.entityId;
         s.entryLeaderRef = refOf(leader);
         s.type ??= this.entryTypeFromParent(leader);
@@ -347,6 +347,17 @@ export class ProcessTable {
         e.entryLeader = top.entityId;
       }
     }
+  }
+
+  /**
+   * sshd and login run PAM session modules (pam_motd's `sh -c run-parts /etc/update-motd.d`, pam_exec)
+   * as root inside the user's new audit session, before they start the user's shell. Those helpers are
+   * not how the user entered: a root process under an entry mechanism in a non-root login session waits
+   * for the user's own first process to lead the session. (A root login cannot be told apart this way.)
+   */
+  private pamHelper(e: ProcEntry): boolean {
+    const parent = this.byEntity(e.parentEntityId, false);
+    return !!parent && isMechanism(parent) && e.uid === '0' && e.auid !== undefined && e.auid !== '0';
   }
 
   /**
