@@ -15,8 +15,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Every dialog (an injected alert() would open one) and uncaught page error, for the hostile-content checks. */
-export function watchPage(page: Page): { dialogs: string[]; pageErrors: string[] } {
-  const seen = { dialogs: [] as string[], pageErrors: [] as string[] };
+export function watchPage(page: Page, seen: { dialogs: string[]; pageErrors: string[] } = { dialogs: [], pageErrors: [] }): { dialogs: string[]; pageErrors: string[] } {
   page.on('dialog', (d) => {
     seen.dialogs.push(d.message());
     void d.dismiss();

@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchChromium } from '../../test/chromium';
+import { launchChromium, watchPage } from '../../test/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { sharedElasticsearch, uniqueName, type SharedEs } from '../../test/elasticsearch';
 import { createConsoleApp } from '../standalone/app';
@@ -152,11 +152,7 @@ describe('kibana-plugin Discover doc viewer tab in chromium @integration', funct
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    watchPage(page, { dialogs, pageErrors });
     page.setDefaultTimeout(10_000);
   });
 

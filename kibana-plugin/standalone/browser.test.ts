@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchChromium } from '../../test/chromium';
+import { launchChromium, watchPage } from '../../test/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { sharedElasticsearch, uniqueName } from '../../test/elasticsearch';
 import { E, HOSTILE, indexBobStory, type IndexedStory } from '../test/bob-story';
@@ -37,11 +37,7 @@ describe('kibana-plugin process details in chromium @integration', function () {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    watchPage(page, { dialogs, pageErrors });
     fs.mkdirSync(SHOTS, { recursive: true });
   });
 
