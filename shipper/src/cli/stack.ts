@@ -67,7 +67,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const report = await setup(o.client, { namespace: o.namespace });
   for (const line of describeReport(report)) o.log(line);
   const engine = await startEngine(o.client, { rulesDir: o.rulesDir ?? RULES_DIR, namespace: o.namespace, every: o.every ?? '1s', channels: o.channels, log: o.log });
-  const console = await startConsole(o.client, { port: o.consolePort ?? 5602, log: o.log });
+  // The console shows this namespace only: another namespace's alerts on the same cluster are not this story.
+  const indices = { events: [report.targets.events.name], alerts: [report.targets.alerts.name] };
+  const console = await startConsole(o.client, { port: o.consolePort ?? 5602, indices, log: o.log });
   const daemon = new Daemon({ config: shipperConfig(o) });
   await daemon.start();
   return {

@@ -7,10 +7,12 @@ import type { Command } from 'commander';
 import { createClient, describeConnection } from '../../../../common/es/client';
 import { createConsoleApp } from '../../../../kibana-plugin/standalone/app';
 import { buildBundle, DEFAULT_OUT_DIR } from '../../../../kibana-plugin/standalone/build';
-import { DEFAULT_INDICES } from '../../../../kibana-plugin/common/types';
+import { DEFAULT_INDICES, type IndexConfig } from '../../../../kibana-plugin/common/types';
+import { setup } from '../../../../elastic-templates/src/setup';
 import { connectionFrom, esOptions, type EsFlags } from './es-options';
 
 interface ConsoleFlags extends EsFlags {
+  namespace?: string;
   host: string;
   port: string;
   rebuild?: boolean;
@@ -22,9 +24,12 @@ export interface ConsoleHandle {
 }
 
 /** Shared by `console` and `up`. The bundle is built on first use (esbuild, a few seconds). */
-export async function startConsole(client: ReturnType<typeof createClient>, o: { host?: string; port?: number; rebuild?: boolean; log?: (l: string) => void }): Promise<ConsoleHandle> {
+export async function startConsole(
+  client: ReturnType<typeof createClient>,
+  o: { host?: string; port?: number; rebuild?: boolean; indices?: IndexConfig; log?: (l: string) => void },
+): Promise<ConsoleHandle> {
   if (o.rebuild || !fs.existsSync(path.join(DEFAULT_OUT_DIR, 'auditsight.js'))) await buildBundle();
-  const app = createConsoleApp({ client, indices: DEFAULT_INDICES, log: (e) => (o.log ?? console.error)(String(e)) });
+  const app = createConsoleApp({ client, indices: o.indices ?? DEFAULT_INDICES, log: (e) => (o.log ?? console.error)(String(e)) });
   const host = o.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(o.port ?? 5602, host, () => resolve(s));
@@ -40,6 +45,7 @@ export function registerConsole(program: Command): void {
     program
       .command('console')
       .description('serve the process-details app (alerts, process, ancestry, session, network, search) on a local web server')
+      .option('--namespace <ns>', 'show only this namespace (default: every auditsight namespace on the cluster)')
       .option('--host <addr>', 'listen address; keep it on loopback unless a proxy adds authentication', '127.0.0.1')
       .option('--port <port>', 'listen port', '5602')
       .option('--rebuild', 'rebuild the app bundle first'),
@@ -47,7 +53,8 @@ export function registerConsole(program: Command): void {
     const conn = connectionFrom(o);
     if (!conn) throw new Error('no cluster: set ELASTICSEARCH_URL or --es-url (or use `auditsight up`)');
     const client = createClient(conn);
-    const c = await startConsole(client, { host: o.host, port: Number(o.port), rebuild: o.rebuild });
+    const indices = o.namespace ? await namespaceIndices(client, o.namespace) : undefined;
+    const c = await startConsole(client, { host: o.host, port: Number(o.port), rebuild: o.rebuild, indices });
     console.log(`auditsight console on ${c.url} -> ${describeConnection(conn)}`);
     await new Promise<void>((resolve) => {
       const stop = () => void c.close().then(resolve);
@@ -56,4 +63,10 @@ export function registerConsole(program: Command): void {
     });
     await client.close();
   });
+}
+
+/** The events and alerts targets setup made for a namespace (read with a dry run: nothing is written). */
+export async function namespaceIndices(client: ReturnType<typeof createClient>, namespace: string): Promise<IndexConfig> {
+  const r = await setup(client, { namespace, dryRun: true });
+  return { events: [r.targets.events.name], alerts: [r.targets.alerts.name] };
 }
