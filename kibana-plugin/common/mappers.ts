@@ -77,6 +77,13 @@ export const PAGE_SORT: estypes.Sort = [
  * its listen, before the client that connected to it had even been started. Serial order is the order the
  * calls completed, which is the story's order. Time stays the tiebreaker for documents without a serial.
  */
+/**
+ * Latest and earliest event of one process. Audit times have 4 ms resolution, so an exec right after
+ * another (`bash -c 'bash -i'` execs in place) often shares its millisecond; the serial breaks the tie.
+ */
+export const LATEST: estypes.Sort = [{ '@timestamp': { order: 'desc' } }, { 'auditd.sequence': { order: 'desc', unmapped_type: 'long' } }];
+export const EARLIEST: estypes.Sort = [{ '@timestamp': { order: 'asc' } }, { 'auditd.sequence': { order: 'asc', unmapped_type: 'long' } }];
+
 export const SCOPED_SORT: estypes.Sort = [
   { 'auditd.sequence': { order: 'asc', unmapped_type: 'long' } },
   { '@timestamp': { order: 'asc' } },

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../common/ecs/event';
 import {
-  and, END, EXEC, FILE, FILE_CHANGE, NETWORK, PAGE_SORT, SCOPED_SORT, alertSummary, fileEntry, networkEntry, searchHit, stubFromChild,
+  and, END, EARLIEST, EXEC, FILE, FILE_CHANGE, LATEST, NETWORK, PAGE_SORT, SCOPED_SORT, alertSummary, fileEntry, networkEntry, searchHit, stubFromChild,
   summarize, timelineEntry, type AlertDoc, type Hit,
 } from './mappers';
 import { decodeCursor, encodeCursor, escapeWildcard } from './params';
@@ -87,7 +87,7 @@ export class QueryService {
       size: ids.length,
       query: and({ terms: { 'process.entity_id': ids } }, EXEC),
       collapse: { field: 'process.entity_id' },
-      sort: [{ '@timestamp': { order: 'desc' } }],
+      sort: LATEST,
     });
     for (const h of execs.hits.hits) {
       const id = h._source?.process?.entity_id;
@@ -99,7 +99,7 @@ export class QueryService {
         size: missing.length,
         query: { terms: { 'process.entity_id': missing } },
         collapse: { field: 'process.entity_id' },
-        sort: [{ '@timestamp': { order: 'asc' } }],
+        sort: EARLIEST,
       });
       for (const h of any.hits.hits) {
         const id = h._source?.process?.entity_id;
@@ -111,7 +111,7 @@ export class QueryService {
 
   /** A process known only as some event's parent (e.g. sshd started before capture began). */
   private async stub(entityId: string): Promise<ProcessSummary | undefined> {
-    const r = await this.searchEvents({ size: 1, query: term('process.parent.entity_id', entityId), sort: [{ '@timestamp': { order: 'asc' } }] });
+    const r = await this.searchEvents({ size: 1, query: term('process.parent.entity_id', entityId), sort: EARLIEST });
     const h = r.hits.hits[0];
     return h ? stubFromChild(h, entityId) : undefined;
   }
@@ -119,9 +119,9 @@ export class QueryService {
   async getProcess(entityId: string): Promise<ProcessDetails> {
     const byId = term('process.entity_id', entityId);
     const [execs, first, end] = await Promise.all([
-      this.searchEvents({ size: 1, track_total_hits: true, query: and(byId, EXEC), sort: [{ '@timestamp': { order: 'desc' } }] }),
-      this.searchEvents({ size: 1, query: byId, sort: [{ '@timestamp': { order: 'asc' } }] }),
-      this.searchEvents({ size: 1, query: and(byId, END), sort: [{ '@timestamp': { order: 'desc' } }] }),
+      this.searchEvents({ size: 1, track_total_hits: true, query: and(byId, EXEC), sort: LATEST }),
+      this.searchEvents({ size: 1, query: byId, sort: EARLIEST }),
+      this.searchEvents({ size: 1, query: and(byId, END), sort: LATEST }),
     ]);
     const hit = execs.hits.hits[0] ?? first.hits.hits[0];
     if (!hit) {
