@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 // Cases ported from Kibana's own KQL test suites (elastic/kibana
 // src/platform/packages/shared/kbn-es-query/src/kuery/: ast/ast.test.ts, functions/{is,range,exists,
 // and,or,not,nested}.test.ts, kuery_syntax_error.test.ts), asserting the same AST / DSL / messages.
@@ -116,15 +118,14 @@ describe('KQL: Kibana ast.test.ts fromKueryExpression', () => {
     it(name, () => expect(stripLocations(fromKueryExpression(query))).to.deep.equal(expected));
   }
 
-  it('parses a large real-world expression quickly (Kibana perf case)', () => {
+  it('parses a large real-world expression (Kibana perf case) with a memoizing parser', () => {
     const one = '(alert.attributes.alertTypeId:siem.signals and alert.attributes.consumer:(alerts or builtInAlerts or siem or infrastructure or logs))';
     const query = Array.from({ length: 19 }, () => one).join(' or ');
-    const start = performance.now();
-    for (let i = 0; i < 20; i++) fromKueryExpression(query);
-    // Generous bound for loaded CI machines; the failure it guards against (no peggy cache) is
-    // exponential backtracking, which takes many seconds here.
-    expect((performance.now() - start) / 20).to.be.below(250);
+    expect(fromKueryExpression(query).arguments).to.have.length(19);
     fromKueryExpression('((((((((((foo))))))))))');
+    // Without peggy's results cache this grammar backtracks exponentially on such input (30 s+ here).
+    // Tests do not assert timings, so the guard is that the generated parser memoizes.
+    expect(fs.readFileSync(path.join(__dirname, 'parser.generated.js'), 'utf8')).to.contain('peg$resultsCache');
   });
 });
 
