@@ -188,14 +188,15 @@ export function timelineEntry(hit: Hit): TimelineEntry {
   };
 }
 
+/** What every per-event row shows: which event, when, what, and by which process. */
+function eventHead(hit: Hit, s: EcsEvent) {
+  return { id: hit._id ?? '', timestamp: s['@timestamp'], action: s.event?.action, entity_id: s.process?.entity_id, executable: s.process?.executable };
+}
+
 export function networkEntry(hit: Hit): NetworkEntry {
   const s = hit._source ?? ({} as EcsEvent);
   return {
-    id: hit._id ?? '',
-    timestamp: s['@timestamp'],
-    action: s.event?.action,
-    entity_id: s.process?.entity_id,
-    executable: s.process?.executable,
+    ...eventHead(hit, s),
     transport: s.network?.transport,
     direction: s.network?.direction,
     ...sides(s),
@@ -209,11 +210,7 @@ export function fileEntry(hit: Hit): FileEntry {
   const names = (s.auditd?.paths ?? []).map((p) => p.name).filter((n): n is string => !!n);
   const target = s.file?.target_path ?? (s.event?.action === 'renamed' ? names.find((n) => n !== s.file?.path) : undefined);
   return {
-    id: hit._id ?? '',
-    timestamp: s['@timestamp'],
-    action: s.event?.action,
-    entity_id: s.process?.entity_id,
-    executable: s.process?.executable,
+    ...eventHead(hit, s),
     path: s.file?.path ?? names[0],
     target_path: target,
     outcome: s.event?.outcome,

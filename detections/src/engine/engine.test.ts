@@ -126,7 +126,7 @@ describe('detection engine @integration', function () {
       base('discovery-burst', `query: 'process.name:(id or whoami or uname or hostname or ifconfig or ls)'\nthreshold: { group_by: [user.name], count: 5 }\nsuppression: { group_by: [user.name], window: 1h }`),
       events,
     );
-    const e = new Engine({ client, rules: [t], alertsIndex: alerts, refresh: 'wait_for' });
+    const e = new Engine({ client, rules: [t], alertsIndex: alerts, refresh: 'wait_for', healthEveryMs: 0 });
     await e.tick(t);
     await e.tick(t);
     const found = await alertsOf('discovery-burst');
@@ -151,6 +151,18 @@ describe('detection engine @integration', function () {
     expect((await alertsOf('ls-suppressed')).hits.hits).to.have.length(1);
     expect(lines).to.have.length(1);
     expect(e.ruleHealth()[0]).to.include({ alerts: 1, suppressed: 2 });
+  });
+
+  it('writes a rule health document at most every healthEveryMs, not on every run', async () => {
+    const r = rule(base('health-throttle', `query: 'process.name:whoami'`), events);
+    const e = new Engine({ client, rules: [r], alertsIndex: alerts, refresh: 'wait_for' });
+    await e.tick(r);
+    await e.tick(r);
+    await e.tick(r);
+    await client.indices.refresh({ index: alerts });
+    const doc = await client.get<{ auditsight: { rule_health: { runs: number } } }>({ index: alerts, id: healthDocId('health-throttle') });
+    expect(e.ruleHealth()[0].runs).to.equal(3);
+    expect(doc._source!.auditsight.rule_health.runs).to.equal(1);
   });
 
   it('records a failing run in the rule health instead of throwing', async () => {

@@ -35,14 +35,20 @@ export interface EngineOptions extends RunOptions {
   /** After an outage, windows reach back at most this far; the rest is counted as a gap. */
   maxCatchUpMs?: number;
   refresh?: boolean | 'wait_for';
-  /** Write a rule-health state document to the alerts index after every run (default true). */
+  /** Write rule-health state documents to the alerts index (default true). */
   healthDocuments?: boolean;
+  /**
+   * At most one health document per rule this often (default 30 s), and at once when the rule starts or
+   * stops failing: with 42 rules run every second, a write per run would be 42 index operations a second.
+   */
+  healthEveryMs?: number;
   onRun?: (health: RuleHealth, written: WriteResult) => void;
   onError?: (ruleId: string, err: Error) => void;
 }
 
 export class Engine {
   private readonly health = new Map<string, RuleHealth>();
+  private readonly healthWritten = new Map<string, { at: number; failing: boolean }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private running = new Set<string>();
   private stopped = true;
@@ -55,6 +61,15 @@ export class Engine {
 
   private now(): Date {
     return (this.o.now ?? (() => new Date()))();
+  }
+
+  private healthDue(ruleId: string, h: RuleHealth): boolean {
+    const last = this.healthWritten.get(ruleId);
+    const failing = h.lastError !== undefined;
+    const now = Date.now();
+    if (last && last.failing === failing && now - last.at < (this.o.healthEveryMs ?? 30_000)) return false;
+    this.healthWritten.set(ruleId, { at: now, failing });
+    return true;
   }
 
   interval(c: CompiledRule): number {
@@ -96,7 +111,7 @@ export class Engine {
       h.runs++;
       h.lastRun = end.toISOString();
       h.lastDurationMs = Date.now() - t0;
-      if (this.o.healthDocuments !== false) {
+      if (this.o.healthDocuments !== false && this.healthDue(c.rule.id, h)) {
         // Health is best effort: a cluster that refuses it has already failed the run, which is counted.
         await writeHealth(this.o.client, this.o.alertsIndex, c, h).catch(() => undefined);
       }
