@@ -12,7 +12,7 @@ import * as path from 'node:path';
 export const BOB = 'bob';
 export const BACKDOOR = '/sbin/service1';
 export const BACKDOOR_PORT = 4444;
-const SSH_PORT = 2222;
+export const SSH_PORT = 2222;
 const SUDOERS = '/etc/sudoers.d/auditsight-scenario';
 const NC = '/usr/bin/nc.traditional'; // the netcat with -e; OpenBSD's nc dropped it
 
@@ -100,7 +100,7 @@ export async function prepare(): Promise<Prepared> {
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const pidFile = path.join(dir, 'sshd.pid');
   // UsePAM: pam_loginuid sets bob's audit uid, which is what makes this a login session to the kernel.
-  run('/usr/sbin/sshd', ['-p', String(SSH_PORT), '-o', 'ListenAddress=127.0.0.1', '-o', `PidFile=${pidFile}`, '-o', 'UsePAM=yes', '-o', 'PasswordAuthentication=no']);
+  run('/usr/sbin/sshd', ['-p', String(SSH_PORT), '-o', 'ListenAddress=127.0.0.1', '-o', `PidFile=${pidFile}`, '-o', 'UsePAM=yes', '-o', 'PasswordAuthentication=no', '-o', 'PermitRootLogin=prohibit-password']);
   await waitForPort(SSH_PORT, 10_000);
   const sshdPid = Number(fs.readFileSync(pidFile, 'utf8').trim());
 

@@ -22,6 +22,8 @@ export interface EnricherOptions {
   maxSessions?: number;
   maxAncestry?: number;
   maxPrevious?: number;
+  /** How long a login session may stay between LOGIN and USER_START before a missing USER_START is ignored. */
+  sessionOpenMaxMs?: number;
 }
 
 const EXEC_SYSCALLS = new Set(['execve', 'execveat']);
@@ -45,6 +47,7 @@ export class Enricher {
       maxSessions: opts.maxSessions ?? 4096,
       maxAncestry: opts.maxAncestry ?? 32,
       maxPrevious: opts.maxPrevious ?? 4,
+      sessionOpenMaxMs: opts.sessionOpenMaxMs ?? 5000,
     });
   }
 
@@ -144,6 +147,7 @@ export class Enricher {
     }
 
     if (LOGIN_RECORDS.has(type) && !failed && sessionSet(o.ses)) this.noteLogin(ev, hostKey, o.ses, str('addr'));
+    else if (type === 'login' && !failed && sessionSet(o.ses)) this.table.sessionOpening(hostKey, o.ses, ts);
 
     this.emit(ev, e, local);
   }
@@ -176,6 +180,7 @@ export class Enricher {
     else if (exe === 'login') type = /console$/.test(terminal) ? 'console' : 'terminal';
     if (type) s.type = type;
     s.auid ??= ev.user?.audit?.id;
+    if (ev.auditd?.message_type?.toLowerCase() === 'user_start') s.openingSinceMs = undefined;
   }
 
   private emit(ev: EcsEvent, e: ProcEntry, local: boolean): void {

@@ -15,6 +15,8 @@ export interface TableOptions {
   maxAncestry: number;
   /** Bound on process.previous. */
   maxPrevious: number;
+  /** PAM opens a session in milliseconds; past this, a missing USER_START (lost, filtered) no longer blocks a leader. */
+  sessionOpenMaxMs: number;
 }
 
 /** What one record says about the process that emitted it. */
@@ -48,6 +50,8 @@ export function sessionSet(ses: string | undefined): ses is string {
 export class ProcessTable {
   readonly entities: Lru<string, ProcEntry>;
   readonly sessions: Lru<string, SessionInfo>;
+  /** Time of the latest record seen: the clock for bounds on what is still in progress. */
+  private latestMs = 0;
   private readonly pids = new Map<string, string>();
 
   constructor(readonly opts: TableOptions) {
@@ -78,6 +82,7 @@ export class ProcessTable {
 
   /** Any record from a process: find its entry (detecting pid reuse), or start one at this record's time. */
   observe(o: Observation): ProcEntry {
+    if (o.ts > this.latestMs) this.latestMs = o.ts;
     const e = this.lookup(o.hostKey, o.pid);
     if (e && this.sameProcess(e, o)) {
       this.update(e, o);
@@ -91,6 +96,7 @@ export class ProcessTable {
 
   /** A successful execve/execveat: same process (same entity id, per the ECS model), new image. */
   exec(o: Observation): ProcEntry {
+    if (o.ts > this.latestMs) this.latestMs = o.ts;
     const e = this.lookup(o.hostKey, o.pid);
     if (e && this.sameProcess(e, o)) {
       if (e.image.executable || e.image.args) {
@@ -330,7 +336,7 @@ export class ProcessTable {
     if (sessionSet(e.ses)) {
       const s = this.session(e.hostKey, e.ses);
       const leader = !s.entryLeader && eligibleEntryLeader(e) ? this.topOfSession(e, e.ses) : undefined;
-      if (leader && !this.pamHelper(leader)) {
+      if (leader && !this.pamHelper(leader, s)) {
         s.entryLeader = leader.entityId;
         s.entryLeaderRef = refOf(leader);
         s.type ??= this.entryTypeFromParent(leader);
@@ -349,13 +355,26 @@ export class ProcessTable {
     }
   }
 
+  /** A kernel LOGIN set a new session: it is being opened until its USER_START (see SessionInfo). */
+  sessionOpening(hostKey: string, ses: string, ts: number): void {
+    const s = this.session(hostKey, ses);
+    if (!s.entryLeader) s.openingSinceMs = ts;
+  }
+
   /**
    * sshd and login run PAM session modules (pam_motd's `sh -c run-parts /etc/update-motd.d`, pam_exec)
    * as root inside the user's new audit session, before they start the user's shell. Those helpers are
-   * not how the user entered: a root process under an entry mechanism in a non-root login session waits
-   * for the user's own first process to lead the session. (A root login cannot be told apart this way.)
+   * not how the user entered. Two signs, either suffices:
+   * - the session is still being opened: pam_loginuid's kernel LOGIN was seen, PAM's USER_START not yet
+   *   (the only sign for a root login, whose helpers and shell both run as root); bounded in time so that
+   *   a lost USER_START cannot leave a session without a leader (its later events get one);
+   * - a root process under an entry mechanism in a non-root login session (when the LOGIN was not seen).
    */
-  private pamHelper(e: ProcEntry): boolean {
+  private pamHelper(e: ProcEntry, s: SessionInfo): boolean {
+    if (s.openingSinceMs !== undefined) {
+      if (this.latestMs - s.openingSinceMs < this.opts.sessionOpenMaxMs) return true;
+      s.openingSinceMs = undefined;
+    }
     const parent = this.byEntity(e.parentEntityId, false);
     return !!parent && isMechanism(parent) && e.uid === '0' && e.auid !== undefined && e.auid !== '0';
   }

@@ -44,6 +44,12 @@ export interface SessionInfo {
   entryLeader?: string;
   /** A copy of the entry leader, so the session keeps its root even after the LRU evicts that process. */
   entryLeaderRef?: ProcRef;
+  /**
+   * Time (ms) of the kernel LOGIN that created this session while PAM's session_open (USER_START) has not yet
+   * been seen: everything that runs in the session until then is a PAM helper (pam_motd, pam_exec), never
+   * the user's entry.
+   */
+  openingSinceMs?: number;
 }
 
 /** A small, JSON-able view of a process used for parent/leader fields (survives eviction of the process). */
