@@ -60,6 +60,7 @@ export const KEYS: readonly KeyDef[] = [
   { key: 'logging.level', kind: { t: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info', env: ['AUDITSIGHT_LOG_LEVEL'], doc: 'log level (ECS JSON on stderr)' },
   { key: 'kernel.lost_poll_interval_s', kind: nonNegInt, default: 10, doc: 'poll `auditctl -s` lost (root only; 0 = off)' },
   { key: 'enrich.enabled', kind: { t: 'bool' }, default: true, doc: 'entity ids, ancestry, host and user names' },
+  { key: 'enrich.fork_events', kind: { t: 'bool' }, default: true, doc: 'a Session View fork event for the child of each audited fork/clone' },
   { key: 'enrich.snapshot_interval_s', kind: posInt(), default: 60, doc: 'how often the process table is saved' },
   { key: 'shutdown.drain_timeout_ms', kind: nonNegInt, default: 10_000, doc: 'on SIGTERM, wait this long for outputs to catch up' },
 ];

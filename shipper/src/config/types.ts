@@ -36,6 +36,6 @@ export interface ShipConfig {
   metrics: { listen: { host: string; port: number } | undefined; stuckAfterMs: number };
   logging: { level: string };
   kernel: { lostPollIntervalS: number };
-  enrich: { enabled: boolean; snapshotIntervalS: number };
+  enrich: { enabled: boolean; forkEvents: boolean; snapshotIntervalS: number };
   shutdown: { drainTimeoutMs: number };
 }

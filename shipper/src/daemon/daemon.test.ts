@@ -10,7 +10,7 @@ import { Daemon } from './daemon';
 import { kernelLostEvent, lostIncrease, parseAuditctlStatus, readKernelLost, TAG_KERNEL_LOST } from './kernel-lost';
 import { formatSummary } from './progress';
 import { acquireLock } from './state';
-import { auditStream, testConfig, until } from './testing';
+import { auditStream, expectedIds, testConfig, until } from './testing';
 
 const readNdjson = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
@@ -56,14 +56,18 @@ describe('ship daemon (no Elasticsearch)', function () {
     for (let i = 0; i < text.length; i += 7000) stdin.write(text.slice(i, i + 7000));
     stdin.end();
     const s = await d.done;
-    expect(s).to.deep.include({ events: 300, parseErrors: 0, gaps: 0, queued: 0 });
-    expect(new Set(readNdjson(out).map((e) => eventId(e))).size).to.equal(300);
+    // 300 audit events plus a Session View fork event for each clone among them.
+    const want = expectedIds(text).size;
+    expect(want).to.be.greaterThan(300);
+    expect(s).to.deep.include({ events: want, parseErrors: 0, gaps: 0, queued: 0 });
+    expect(new Set(readNdjson(out).map((e) => eventId(e))).size).to.equal(want);
   });
 
   it('tail: resumes from the durable checkpoint after a restart, without re-shipping', async () => {
     const log = path.join(dir, 'audit.log');
     const out = path.join(dir, 'out.ndjson');
     const text = auditStream(600);
+    const want = expectedIds(text).size; // 600 audit events and their fork events
     const lines = text.split('\n');
     const half = lines.slice(0, 700).join('\n') + '\n';
     fs.writeFileSync(log, half);
@@ -81,18 +85,20 @@ describe('ship daemon (no Elasticsearch)', function () {
     expect(firstHalf.size).to.be.at.most(afterFirst);
     fs.appendFileSync(log, lines.slice(700).join('\n'));
     const d2 = await start(cfg);
-    await until(() => readNdjson(out).length >= 600, 30_000, 'all 600 events');
+    await until(() => readNdjson(out).length >= want, 30_000, `all ${want} events`);
     await new Promise((r) => setTimeout(r, 600)); // anything extra (a duplicate) would show up now
     const ids = readNdjson(out).map((e) => eventId(e));
-    expect(ids).to.have.length(600);
-    expect(new Set(ids).size).to.equal(600);
+    expect(ids).to.have.length(want);
+    expect(new Set(ids)).to.deep.equal(expectedIds(text));
     expect(d2.pipeline.stats.lines).to.be.at.most(lines.length - 700 + 10); // resumed, did not start over
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'state', 'enrich.json'), 'utf8')).version).to.equal(1);
   });
 
   it('/healthz is 503 with a reason when an output is stuck, /metrics shows the queue and the failure', async () => {
     const log = path.join(dir, 'audit.log');
-    fs.writeFileSync(log, auditStream(50));
+    const text = auditStream(50);
+    fs.writeFileSync(log, text);
+    const n = expectedIds(text).size; // 50 audit events and their fork events
     // Nothing listens on port 9: Elasticsearch is "down" from the start.
     const d = await start({ 'input.path': log, 'outputs.elasticsearch.url': 'http://127.0.0.1:9', 'metrics.stuck_after_ms': 800, 'shutdown.drain_timeout_ms': 200 });
     const url = d.http!.url;
@@ -101,18 +107,19 @@ describe('ship daemon (no Elasticsearch)', function () {
       const r = await fetch(`${url}/healthz`);
       return r.status === 503 && /unreachable/.test(((await r.json()) as { reason: string }).reason);
     };
-    await until(async () => d.queue!.retained().events === 50 && (await stuck()), 20_000, '/healthz 503 naming the failure');
+    await until(async () => d.queue!.retained().events === n && (await stuck()), 20_000, '/healthz 503 naming the failure');
     const h = (await (await fetch(`${url}/healthz`)).json()) as { status: string; reason: string; outputs: Record<string, { pending_events: number }> };
     expect(h.status).to.equal('stuck');
-    expect(h.reason).to.match(/^elasticsearch: 50 events waiting, nothing shipped for \d+ s \(cannot look up the write target: Elasticsearch unreachable/);
-    expect(h.outputs.elasticsearch.pending_events).to.equal(50);
+    expect(h.reason).to.match(new RegExp(`^elasticsearch: ${n} events waiting, nothing shipped for \\d+ s \\(cannot look up the write target: Elasticsearch unreachable`));
+    expect(h.outputs.elasticsearch.pending_events).to.equal(n);
     const m = await (await fetch(`${url}/metrics`)).text();
-    expect(m).to.match(/^auditsight_queue_events 50$/m);
+    expect(m).to.match(new RegExp(`^auditsight_queue_events ${n}$`, 'm'));
     expect(m).to.match(/^auditsight_output_up\{output="elasticsearch"\} 0$/m);
     expect(m).to.match(/^auditsight_events_in_total\{kind="audit"\} 50$/m);
+    expect(m).to.match(new RegExp(`^auditsight_events_in_total\\{kind="derived"\\} ${n - 50}$`, 'm'));
     expect(m).to.match(/^auditsight_output_last_success_timestamp_seconds\{output="elasticsearch"\} 0$/m);
     const summary = await d.stop();
-    expect(summary.queued).to.equal(50); // kept for the next start
+    expect(summary.queued).to.equal(n); // kept for the next start
     expect((await fetch(`${url}/healthz`).catch(() => undefined))?.status).to.equal(undefined); // closed
   });
 

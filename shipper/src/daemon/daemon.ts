@@ -178,9 +178,10 @@ export class Daemon {
     // Evidence from another host: none of this host's facts or names, only the name the analyst gives it
     // (host-scoped rules join on host.id, so an archive without one would never match them).
     const from = this.cfg.input.replayHost;
-    if (!this.live) return new Enricher(from ? { host: { name: from, hostname: from, id: `replay:${from}` } } : {});
+    const forkEvents = this.cfg.enrich.forkEvents;
+    if (!this.live) return new Enricher(from ? { forkEvents, host: { name: from, hostname: from, id: `replay:${from}` } } : { forkEvents });
     const reader = nodeFsReader();
-    const opts = { host: readHostInfo(reader), users: new UserResolver(reader) };
+    const opts = { forkEvents, host: readHostInfo(reader), users: new UserResolver(reader) };
     let en: Enricher | undefined;
     const saved = readJson<EnrichState>(this.file('enrich.json'), (e) => this.logger.warn(`enricher snapshot unreadable, starting empty: ${e.message}`));
     if (saved) {

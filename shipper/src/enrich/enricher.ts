@@ -10,6 +10,7 @@ import type { AncestorSummary, EnrichState, FsReader, HostInfo, ProcEntry, ProcR
 import type { UserResolver } from './users';
 import { resolveNames } from './names';
 import { ViewCache } from './views';
+import { forkEventBase } from './fork-event';
 import { markImmutable } from '../pipeline/immutable';
 
 export interface EnricherOptions {
@@ -24,11 +25,19 @@ export interface EnricherOptions {
   maxPrevious?: number;
   /** How long a login session may stay between LOGIN and USER_START before a missing USER_START is ignored. */
   sessionOpenMaxMs?: number;
+  /** Derive a `fork` event for the child of each successful fork/vfork/clone (fork-event.ts). Default true. */
+  forkEvents?: boolean;
 }
 
 const EXEC_SYSCALLS = new Set(['execve', 'execveat']);
 const FORK_SYSCALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const CLONE_THREAD = 0x10000;
+
+/** A string value of auditd.data, undefined for anything else. */
+function stringField(data: Record<string, unknown>, k: string): string | undefined {
+  const v = data[k];
+  return typeof v === 'string' ? v : undefined;
+}
 const LOGIN_RECORDS = new Set(['user_login', 'user_start']);
 
 export class Enricher {
@@ -38,10 +47,14 @@ export class Enricher {
   /** See ref(): the ECS view of each entry, keyed by the entry, valid while its image/uid/tty/origin are. */
   private readonly refCache = new WeakMap<ProcEntry | ProcRef, { ref: EcsProcessRef; image: object; uid?: string; tty?: string; origin?: string }>();
   private readonly views = new ViewCache();
+  private readonly forkEvents: boolean;
+  private pendingFork: ProcEntry | undefined;
+  private derived: EcsEvent[] | undefined;
 
   constructor(opts: EnricherOptions = {}) {
     this.host = opts.host;
     this.users = opts.users;
+    this.forkEvents = opts.forkEvents ?? true;
     this.table = new ProcessTable({
       maxProcesses: opts.maxProcesses ?? 32768,
       maxSessions: opts.maxSessions ?? 4096,
@@ -57,12 +70,39 @@ export class Enricher {
   }
 
   enrich(ev: EcsEvent): EcsEvent {
+    // A clone whose enrichment threw must not hand its child to the next event.
+    this.pendingFork = undefined;
     const local = this.host === undefined || isLocalEvent(ev, this.host);
     if (local && this.host) applyHost(ev, this.host);
     const pid = toInt(ev.process?.pid);
     if (pid !== undefined && pid > 0) this.track(ev, hostKeyOf(ev), pid, local);
     if (local && this.users) resolveNames(ev, this.users);
+    const child = this.takePendingFork();
+    if (child !== undefined) {
+      // After resolveNames: the fork event shares the clone's (now named) user.
+      const fork = forkEventBase(ev, child.pid);
+      this.emit(fork, child, local);
+      // The images exec replaced came after the fork (see childAtFork).
+      delete fork.process!.previous;
+      (this.derived ??= []).push(fork);
+    }
     return ev;
+  }
+
+  private takePendingFork(): ProcEntry | undefined {
+    const c = this.pendingFork;
+    this.pendingFork = undefined;
+    return c;
+  }
+
+  /**
+   * Events enrich() derived from the last event (a `fork` for a clone: fork-event.ts), to be shipped with
+   * it; the caller takes them once, so the list never grows.
+   */
+  takeDerived(): EcsEvent[] | undefined {
+    const d = this.derived;
+    this.derived = undefined;
+    return d;
   }
 
   /** Processes that started before the shipper. Call after restore(): known processes keep their ids. */
@@ -107,7 +147,8 @@ export class Enricher {
   private track(ev: EcsEvent, hostKey: string, pid: number, local: boolean): void {
     const p = ev.process!;
     const data = ev.auditd?.data ?? {};
-    const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
+    // Bound, not an arrow: tsx keeps function names, which costs a defineProperty per closure per event.
+    const str = stringField.bind(undefined, data);
     const ts = this.timeOf(ev['@timestamp']);
     const syscall = str('syscall');
     const failed = ev.auditd?.result === 'fail' || ev.event?.outcome === 'failure';
@@ -138,7 +179,10 @@ export class Enricher {
       // The child's pid is the syscall's return value; normalize may expose it either way.
       const child = toInt(str('exit')) ?? toInt(p.exit_code);
       const flags = syscall === 'clone' ? parseInt(str('a0') ?? '0', 16) : 0;
-      if (child !== undefined && child > 0 && !(flags & CLONE_THREAD)) this.table.fork(e, child, ts);
+      if (child !== undefined && child > 0 && !(flags & CLONE_THREAD)) {
+        const c = this.table.fork(e, child, ts);
+        if (this.forkEvents) this.pendingFork = c;
+      }
     } else if (syscall === 'exit_group') {
       // exit_group(status): the exit code is the low byte of its argument.
       const a0 = str('a0');

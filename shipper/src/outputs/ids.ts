@@ -2,6 +2,7 @@
 // a crash, a lost ack, a retry) creates no duplicate: Elasticsearch answers 409 to a second `create`.
 import { createHash } from 'node:crypto';
 import type { EcsEvent } from '../../../common/ecs/event';
+import { ACTION_FORK } from '../enrich/fork-event';
 import { ACTION_LOST_EVENTS } from '../pipeline/events';
 
 /**
@@ -37,6 +38,8 @@ export function eventId(ev: EcsEvent, discriminator: string = syntheticKind(ev))
 function syntheticKind(ev: EcsEvent): string {
   if (ev.event.kind !== 'event') return `kind:${ev.event.kind}`;
   if (ev.event.action === ACTION_LOST_EVENTS) return `action:${ACTION_LOST_EVENTS}`;
+  // A fork event shares the serial and time of the clone record it is derived from.
+  if (ev.event.action === ACTION_FORK) return `action:${ACTION_FORK}`;
   return '';
 }
 

@@ -22,10 +22,12 @@ import { DEFAULT_DATASET, gapEvent, parseErrorEvent } from './events';
 /** What the pipeline needs from enrich (the Enricher class satisfies it). */
 export interface EventEnricher {
   enrich(ev: EcsEvent): EcsEvent;
+  /** Events derived from the one just enriched (Session View `fork` events); shipped just before it. */
+  takeDerived?(): EcsEvent[] | undefined;
 }
 
 export interface EventMeta {
-  kind: 'audit' | 'parse_error' | 'gap';
+  kind: 'audit' | 'parse_error' | 'gap' | 'derived';
   /**
    * Checkpoint of the event's last line (for an audit event: the last of its records, EOE included).
    * Undefined for gap events (they hold no line) and when the lines were pushed without checkpoints.
@@ -69,6 +71,8 @@ export interface PipelineStats {
   missing: number;
   /** Events whose enrichment threw (shipped un-enriched with a warning). */
   enrichErrors: number;
+  /** Events enrichment derived from audit events (Session View `fork` events), included in `events`. */
+  derived: number;
 }
 
 const EOE = 1320;
@@ -77,7 +81,7 @@ const NO_GAPS: SequenceGap[] = [];
 export class Pipeline {
   readonly stats: PipelineStats = {
     lines: 0, blank: 0, records: 0, parseErrors: 0, parseErrorReasons: new Map(), groups: 0, events: 0,
-    gaps: 0, missing: 0, enrichErrors: 0,
+    gaps: 0, missing: 0, enrichErrors: 0, derived: 0,
   };
   private readonly coalescer: Coalescer;
   private readonly ledger = new CheckpointLedger();
@@ -217,6 +221,16 @@ export class Pipeline {
         this.stats.enrichErrors++;
         const a = (ev.auditd ??= {});
         (a.warnings ??= []).push(`enrich failed: ${(err as Error).message}`);
+      }
+      // Before their source event, without a checkpoint of their own: the source's checkpoint then
+      // covers them, so a crash between the two re-reads the record and loses neither.
+      const derived = en.takeDerived?.();
+      if (derived !== undefined) {
+        for (const d of derived) {
+          this.stats.events++;
+          this.stats.derived++;
+          this.opts.onEvent(d, { kind: 'derived', checkpoint: undefined });
+        }
       }
     }
     this.stats.events++;
