@@ -17,8 +17,9 @@ export interface ManagedOptions {
   heap?: string;
   /**
    * Enable x-pack security (basic auth with the `elastic` user, password below). The minimal distribution
-   * cannot create its .security index (it lacks analysis-common), so API keys and native users/roles are
-   * unavailable there; file-realm users and roles (roles.yml) are how tests get least-privilege accounts.
+   * cannot create its .security index (it lacks analysis-common), so API keys and native users/roles need
+   * the test-only analysis shim in `plugins` (test/es-analysis-shim); file-realm users and roles
+   * (roles.yml) work without it.
    */
   security?: {
     password: string;
@@ -27,6 +28,11 @@ export interface ManagedOptions {
     fileRoles?: Record<string, { cluster?: string[]; indices?: Array<{ names: string[]; privileges: string[] }> }>;
     fileUsers?: Array<{ username: string; password: string; roles: string[] }>;
   };
+  /**
+   * Plugin directories (each with its plugin-descriptor.properties) loaded by this node only: it then runs
+   * from a home of its own whose bin, lib and modules link to the shared distribution.
+   */
+  plugins?: string[];
   /** Extra `-E` settings. */
   settings?: Record<string, string>;
   progress?: Progress;
@@ -177,6 +183,14 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
       execFileSync(path.join(home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', u.roles.join(',')], { env, stdio: 'ignore' });
     }
   }
+  // The shared distribution stays untouched (other nodes run from it); chown -R does not follow the links.
+  let esHome = home;
+  if (opts.plugins?.length) {
+    esHome = path.join(workDir, 'home');
+    fs.mkdirSync(path.join(esHome, 'plugins'), { recursive: true });
+    for (const d of ['bin', 'lib', 'modules']) fs.symlinkSync(path.join(home, d), path.join(esHome, d));
+    for (const p of opts.plugins) fs.cpSync(p, path.join(esHome, 'plugins', path.basename(p)), { recursive: true });
+  }
   chownTree(workDir, ids);
 
   const out = fs.openSync(stdoutLog, 'a');
@@ -188,7 +202,7 @@ export async function startManagedElasticsearch(opts: ManagedOptions = {}): Prom
     exited = undefined;
     fs.rmSync(path.join(logs, 'http.ports'), { force: true });
     const args = Object.entries(settings).map(([k, v]) => `-E${k}=${v}`);
-    child = spawn(path.join(home, 'bin', 'elasticsearch'), args, {
+    child = spawn(path.join(esHome, 'bin', 'elasticsearch'), args, {
       env,
       cwd: workDir,
       stdio: ['ignore', out, out],

@@ -1,7 +1,8 @@
 // One secured node (x-pack security, basic auth) for: a wrong password gives a clear "unauthorized", and
 // the roles in roles.ts are sufficient for their job and no more (setup as the shipper is refused).
-// The integ-test-zip cannot store native users or roles (the .security index needs analysis-common), so
-// the roles and users go into the file realm (roles.yml, users, users_roles), which the node reloads.
+// The integ-test-zip cannot store native users or roles without test/es-analysis-shim (the .security index
+// needs analysis-common; shipper/src/outputs/security.test.ts loads the shim for API keys), so here the
+// roles and users go into the file realm (roles.yml, users, users_roles), which the node reloads.
 import { expect } from 'chai';
 import type { Client } from '@elastic/elasticsearch';
 import { execFileSync } from 'node:child_process';

@@ -226,10 +226,19 @@ function authMessage(status: number, index: string, reason: string | undefined):
     : `Elasticsearch refused the request (403): the role lacks create_doc on ${index}${reason ? ` (${reason})` : ''}`;
 }
 
+/**
+ * The root cause of a 401 is always "unable to authenticate with provided credentials"; why (an expired or
+ * invalidated API key) is in `additional_unsuccessful_credentials`, and that is what an operator needs.
+ */
+function authReason(err: errors.ResponseError): string {
+  const extra = (err.body as { error?: { additional_unsuccessful_credentials?: unknown } } | undefined)?.error?.additional_unsuccessful_credentials;
+  return typeof extra === 'string' && extra !== '' ? `${err.message}; ${extra}` : err.message;
+}
+
 export function classify(err: unknown, index: string): Failure {
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
-    if (status === 401 || status === 403) return { kind: 'auth', message: authMessage(status, index, err.message) };
+    if (status === 401 || status === 403) return { kind: 'auth', message: authMessage(status, index, authReason(err)) };
     if (status === 413) return { kind: 'too-large', message: 'request too large (413)' };
     return { kind: 'transient', message: `Elasticsearch answered ${status}: ${err.message}` };
   }

@@ -11,6 +11,7 @@ import { deadLetterIndex, shipperRole } from '../../../elastic-templates/src/rol
 import { DiskQueue } from '../queue/disk-queue';
 import { ElasticsearchOutput } from './elasticsearch';
 import { runOutput } from './output';
+import { analysisShimPlugin } from '../../../test/es-analysis-shim/build';
 
 function events(n: number, from: number): EcsEvent[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -30,11 +31,14 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-// The minimal distribution cannot create its .security index (no analysis-common module), so API keys
-// and native users fail there with "Unknown filter type [pattern_capture]". The least-privilege account is
-// therefore a file-realm user holding the same role descriptor setup --roles prints; the client sends
-// credentials the same way for an API key, and a 401 is a 401 either way.
-describe('shipping to a secured Elasticsearch (HTTPS with a CA) with a least-privilege account @integration', function () {
+// One real secured node (x-pack security, HTTPS with a CA made by its own certutil) for two kinds of
+// least-privilege account holding the role `auditsight roles` documents: a file-realm user, and API keys.
+// The node carries one test-only plugin, test/es-analysis-shim: the minimal integ-test-zip lacks the
+// analysis-common module, whose pattern_capture/unique/uax_url_email the .security index (where API keys
+// live) is created with; without it every API key request fails with "Unknown filter type
+// [pattern_capture]". Everything else (authentication, API keys, expiry, invalidation, role checks, TLS) is
+// the real server.
+describe('shipping to a secured Elasticsearch (HTTPS with a CA; node carries the analysis shim the minimal zip lacks) with a least-privilege account @integration', function () {
   this.timeout(300_000);
   let es: ManagedElasticsearch;
   let admin: Client;
@@ -44,6 +48,7 @@ describe('shipping to a secured Elasticsearch (HTTPS with a CA) with a least-pri
   const role = shipperRole({ namespace: 'sec', variant: 'minimal' });
   before(async () => {
     es = await startManagedElasticsearch({
+      plugins: [analysisShimPlugin()],
       security: {
         password: 'auditsight-test-pw',
         tls: true,
@@ -159,4 +164,106 @@ describe('shipping to a secured Elasticsearch (HTTPS with a CA) with a least-pri
       expect(await count()).to.equal(before + 20);
     });
   }
+
+  // Issue #4 with the credential a real deployment gets: an API key whose role_descriptors are exactly
+  // shipperRole(), created through the real security API on this node (see the shim note at the top).
+  describe('with an API key limited to the documented shipper role (real API keys; the shim only adds the analyzers of .security)', () => {
+    const keyClient = (encoded: string) => createClient({ url: es.url, apiKey: encoded, caFile: es.caFile, maxRetries: 0 });
+    const createKey = (name: string, expiration?: string) => admin.security.createApiKey({ name, expiration, role_descriptors: { auditsight_shipper: role } });
+    /** Documents with these audit sequence numbers: exactly once means exactly n. */
+    async function shipped(from: number, n: number): Promise<number> {
+      await admin.indices.refresh({ index: target });
+      return (await admin.count({ index: target, query: { range: { 'auditd.sequence': { gte: from, lt: from + n } } } })).count;
+    }
+    /** Runs the real output until the queue is empty. */
+    async function drain(client: Client, queue: DiskQueue<EcsEvent>): Promise<void> {
+      const ac = new AbortController();
+      const run = runOutput(queue, new ElasticsearchOutput({ client, index: target, name: 'es', deadLetter: { index: false } }), ac.signal, { lingerMs: 0 });
+      await until(() => queue.stats().consumers.es.pendingEvents === 0, 60_000, 'the queued events to ship');
+      ac.abort();
+      await run;
+    }
+
+    it('ships every event exactly once, and the key cannot read, overwrite or delete', async () => {
+      const key = await createKey('auditsight-shipper-sec');
+      // The key holds the documented role, nothing more (the server adds only defaults such as run_as: []).
+      const [stored] = (await admin.security.getApiKey({ id: key.id })).api_keys;
+      const indices = stored.role_descriptors?.auditsight_shipper?.indices?.map((i) => ({ names: i.names, privileges: i.privileges }));
+      expect(indices).to.deep.equal(role.indices);
+      expect(stored.role_descriptors?.auditsight_shipper?.cluster).to.deep.equal([]);
+
+      const client = keyClient(key.encoded);
+      expect((await client.security.authenticate()).authentication_type).to.equal('api_key');
+      const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+      await queue.enqueue(events(50, 2000).map((event) => ({ event })));
+      await drain(client, queue);
+      // Delivering the same events again (a replay after a crash) must not duplicate them.
+      await queue.enqueue(events(50, 2000).map((event) => ({ event })));
+      await drain(client, queue);
+      await queue.close();
+      expect(await shipped(2000, 50)).to.equal(50);
+
+      const denied = async (fn: () => Promise<unknown>) => fn().then(() => 'allowed', (e: { statusCode?: number }) => e.statusCode);
+      expect(await denied(() => client.search({ index: target }))).to.equal(403);
+      expect(await denied(() => client.indices.delete({ index: target }))).to.equal(403);
+      expect(await denied(() => client.index({ index: target, id: 'any', document: { forged: true } }))).to.equal(403);
+      expect(await denied(() => client.security.createApiKey({ name: 'escalate' }))).to.equal(403);
+      await client.close();
+    });
+
+    for (const [name, from, badKey, reason] of [
+      [
+        'an expired key',
+        3000,
+        async () => {
+          const key = await createKey('auditsight-shipper-short', '1s');
+          expect(key.expiration).to.be.a('number');
+          await until(() => Date.now() > key.expiration! + 1000, 10_000, 'the key to expire');
+          return key;
+        },
+        /; API key: api key is expired\)/,
+      ],
+      [
+        'an invalidated key',
+        4000,
+        async () => {
+          const key = await createKey('auditsight-shipper-revoked');
+          // It worked before it was revoked.
+          const ok = keyClient(key.encoded);
+          expect((await ok.security.authenticate()).api_key?.id).to.equal(key.id);
+          await ok.close();
+          expect((await admin.security.invalidateApiKey({ ids: [key.id] })).invalidated_api_keys).to.deep.equal([key.id]);
+          return key;
+        },
+        /; API key: api key \[[\w-]+\] has been invalidated\)/,
+      ],
+    ] as const) {
+      it(`${name}: a clear 401 message, nothing shipped, events stay queued; a valid key then ships each exactly once`, async () => {
+        const bad = keyClient((await badKey()).encoded);
+        const queue = await DiskQueue.open<EcsEvent>({ dir, consumers: ['es'] });
+        await queue.enqueue(events(20, from).map((event) => ({ event })));
+        const logs: string[] = [];
+        const ac = new AbortController();
+        const log = (level: string, m: string) => logs.push(`${level}: ${m}`);
+        const run = runOutput(queue, new ElasticsearchOutput({ client: bad, index: target, name: 'es', log, backoff: { authMs: 500 }, deadLetter: { index: false } }), ac.signal, { lingerMs: 0 });
+        await until(() => logs.some((l) => /401/.test(l)), 30_000, 'the credentials error');
+        await new Promise((r) => setTimeout(r, 1500)); // a few slow retries: still nothing goes through
+        ac.abort();
+        await run;
+        const message = logs.find((l) => /401/.test(l))!;
+        expect(message).to.match(/rejected the credentials \(401\): check the API key or user\/password/);
+        // The server's cause (additional_unsuccessful_credentials) is in the message: expired or invalidated.
+        expect(message).to.match(reason);
+        await bad.close();
+        expect(queue.stats().consumers.es.pendingEvents).to.equal(20);
+        expect(await shipped(from, 20)).to.equal(0);
+
+        const good = keyClient((await createKey(`auditsight-shipper-new-${from}`)).encoded);
+        await drain(good, queue);
+        await queue.close();
+        await good.close();
+        expect(await shipped(from, 20)).to.equal(20);
+      });
+    }
+  });
 });
