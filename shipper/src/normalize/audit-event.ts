@@ -70,6 +70,10 @@ function endsWithId(k: string): boolean {
 }
 
 function newEvent(head: AuditRecord, src: AuditRecord, opts: InterpretOptions): AuditEvent {
+  const rd = interpretRecord(src, opts);
+  const d = rd.data;
+  // The record's own Map becomes ev.data once the ids and SELinux parts are moved out of it (below):
+  // deleting keeps the others in order, exactly as copying them into a new Map did, minus a Map per event.
   const ev: AuditEvent = {
     timestampMs: head.timestampMs,
     sequence: head.serial,
@@ -79,15 +83,13 @@ function newEvent(head: AuditRecord, src: AuditRecord, opts: InterpretOptions): 
     ids: new Map(),
     names: new Map(),
     process: {},
-    data: new Map(),
+    data: d,
     ecs: { user: {}, effective: {}, target: {}, changes: {}, group: {} },
     enriched: src.enriched,
     warnings: [],
   };
-  const rd = interpretRecord(src, opts);
   if (rd.enriched) ev.enriched = rd.enriched;
   if (rd.warnings) ev.warnings.push(...rd.warnings);
-  const d = rd.data;
   const result = d.get('result');
   if (result !== undefined) {
     ev.result = result;
@@ -101,10 +103,15 @@ function newEvent(head: AuditRecord, src: AuditRecord, opts: InterpretOptions): 
   ev.summary.actor.primary = d.get('auid');
   ev.summary.actor.secondary = d.get('uid');
   ev.tags = rd.tags;
+  // Deleting the entry being visited is safe in a Map iteration (it goes on with the next entry).
   for (const [k, v] of d) {
-    if (endsWithId(k)) ev.ids.set(k, v);
-    else if (k.startsWith('subj_')) (ev.selinux ??= {})[k.slice(5)] = v;
-    else ev.data.set(k, v);
+    if (endsWithId(k)) {
+      ev.ids.set(k, v);
+      d.delete(k);
+    } else if (k.startsWith('subj_')) {
+      (ev.selinux ??= {})[k.slice(5)] = v;
+      d.delete(k);
+    }
   }
   return ev;
 }

@@ -80,8 +80,10 @@ function toInt(v: string | undefined): number | undefined {
 
 /** Names for ids: the record's own ENRICHED values first (auditd resolved them on the origin host), then the resolver. */
 class Names {
-  private readonly uidNames = new Map<string, string>();
-  private readonly gidNames = new Map<string, string>();
+  // Created only when the event carries names of its own (most events carry none): two Maps per event
+  // showed in allocation profiles.
+  private uidNames: Map<string, string> | undefined;
+  private gidNames: Map<string, string> | undefined;
   constructor(
     ev: AuditEvent,
     private readonly resolver: IdResolver | undefined,
@@ -91,29 +93,30 @@ class Names {
       for (const [k, v] of ev.ids) {
         const name = en[k.toUpperCase()];
         if (name === undefined || v === 'unset') continue;
-        (k.endsWith('uid') ? this.uidNames : this.gidNames).set(v, name);
+        if (k.endsWith('uid')) (this.uidNames ??= new Map()).set(v, name);
+        else (this.gidNames ??= new Map()).set(v, name);
       }
     }
     const pe = ev.fileIndex === undefined ? undefined : ev.pathEnriched?.[ev.fileIndex];
     if (pe && ev.file) {
-      if (pe.OUID !== undefined && ev.file.uid !== undefined) this.uidNames.set(ev.file.uid, pe.OUID);
-      if (pe.OGID !== undefined && ev.file.gid !== undefined) this.gidNames.set(ev.file.gid, pe.OGID);
+      if (pe.OUID !== undefined && ev.file.uid !== undefined) (this.uidNames ??= new Map()).set(ev.file.uid, pe.OUID);
+      if (pe.OGID !== undefined && ev.file.gid !== undefined) (this.gidNames ??= new Map()).set(ev.file.gid, pe.OGID);
     }
   }
   user(uid: string | undefined): string | undefined {
     if (uid === undefined || uid === '' || uid === 'unset') return undefined;
-    return this.uidNames.get(uid) ?? this.resolver?.userName?.(uid);
+    return this.uidNames?.get(uid) ?? this.resolver?.userName?.(uid);
   }
   group(gid: string | undefined): string | undefined {
     if (gid === undefined || gid === '' || gid === 'unset') return undefined;
-    return this.gidNames.get(gid) ?? this.resolver?.groupName?.(gid);
+    return this.gidNames?.get(gid) ?? this.resolver?.groupName?.(gid);
   }
   userIdOf(name: string): string | undefined {
-    for (const [id, n] of this.uidNames) if (n === name) return id;
+    if (this.uidNames) for (const [id, n] of this.uidNames) if (n === name) return id;
     return this.resolver?.userId?.(name);
   }
   groupIdOf(name: string): string | undefined {
-    for (const [id, n] of this.gidNames) if (n === name) return id;
+    if (this.gidNames) for (const [id, n] of this.gidNames) if (n === name) return id;
     return this.resolver?.groupId?.(name);
   }
 }

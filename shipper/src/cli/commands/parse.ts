@@ -4,9 +4,10 @@
 // and summarised on stderr; the exit code is non-zero only when the input cannot be read.
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
+import type { EcsEvent } from '../../../../common/ecs/event';
 import { Enricher, nodeFsReader, readHostInfo, UserResolver } from '../../enrich';
 import { Pipeline, readLogBatches } from '../../pipeline';
-import { eventJson } from '../../pipeline/json';
+import { writeEventJson } from '../../pipeline/json';
 
 export interface ParseCommandOptions {
   /** commander's `--no-enrich` sets this to false. */
@@ -35,7 +36,7 @@ export async function runParse(file: string, opts: ParseCommandOptions, io: Pars
     coalesce: { clock: 'record' },
     source: file === '-' ? 'stdin' : file,
     // JSON.stringify's exact output, reusing the text of enrich's shared host/leader objects.
-    onEvent: (ev) => out.write(eventJson(ev)),
+    onEvent: (ev) => out.writeEvent(ev),
   });
   let readError: Error | undefined;
   try {
@@ -55,7 +56,7 @@ export async function runParse(file: string, opts: ParseCommandOptions, io: Pars
   io.stderr.write(
     `auditsight parse: ${s.lines} lines, ${s.records} records, ${s.groups} audit events, ` +
       `${s.parseErrors} unparseable lines (shipped as event.kind=pipeline_error), ` +
-      `${s.gaps} sequence gaps (${s.missing} events lost), ${s.events} events written${reasons}\n`,
+      `${s.gaps} sequence gaps (${s.missing} events lost), ${s.events} events written (${s.derived} derived fork events)${reasons}\n`,
   );
   if (readError) {
     io.stderr.write(`auditsight parse: cannot read ${file}: ${readError.message}\n`);
@@ -90,21 +91,31 @@ class NdjsonWriter {
     });
   }
 
-  write(json: string): void {
+  /** One event and its newline: eventJson's text, copied into the pool piece by piece (no joined string). */
+  writeEvent(ev: EcsEvent): void {
     if (this.closed) return;
+    writeEventJson(ev, this.put);
+    if (this.used === this.pool.length) this.flush();
+    this.pool[this.used++] = 0x0a;
+  }
+
+  /**
+   * Appends text to the pool. An event may straddle two pools: they go to the stream in order, so the
+   * bytes are the same as if it had been written whole.
+   */
+  private readonly put = (s: string): void => {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
-    const max = json.length * 3 + 1;
+    const max = s.length * 3;
     if (this.used + max > this.pool.length) {
       this.flush();
       if (max > this.pool.length) {
         // Bigger than a pool (a huge event): on its own, in order.
-        this.send(Buffer.from(json + '\n', 'utf8'));
+        this.send(Buffer.from(s, 'utf8'));
         return;
       }
     }
-    this.used += this.pool.write(json, this.used, 'utf8');
-    this.pool[this.used++] = 0x0a;
-  }
+    this.used += this.pool.write(s, this.used, 'utf8');
+  };
 
   /** Hands what is buffered to the stream; waits when the stream asks us to. */
   async drain(): Promise<void> {
