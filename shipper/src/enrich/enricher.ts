@@ -81,9 +81,8 @@ export class Enricher {
     if (child !== undefined) {
       // After resolveNames: the fork event shares the clone's (now named) user.
       const fork = forkEventBase(ev, child.pid);
-      this.emit(fork, child, local);
-      // The images exec replaced came after the fork (see childAtFork).
-      delete fork.process!.previous;
+      // No `previous`: the images exec replaced came after the fork (see childAtFork).
+      this.emit(fork, child, local, false);
       (this.derived ??= []).push(fork);
     }
     return ev;
@@ -227,7 +226,7 @@ export class Enricher {
     if (ev.auditd?.message_type?.toLowerCase() === 'user_start') s.openingSinceMs = undefined;
   }
 
-  private emit(ev: EcsEvent, e: ProcEntry, local: boolean): void {
+  private emit(ev: EcsEvent, e: ProcEntry, local: boolean, withPrevious = true): void {
     const p = ev.process!;
     const self = this.ref(e, local);
     p.entity_id = e.entityId;
@@ -243,7 +242,7 @@ export class Enricher {
     if (self.tty) p.tty = self.tty;
     // A copy: resolveNames() may still fill in the name of this event's own user.
     if (self.user && !p.user) p.user = { ...self.user };
-    if (e.previous?.length) p.previous = this.views.previous(e.previous);
+    if (withPrevious && e.previous?.length) p.previous = this.views.previous(e.previous);
     if (e.endMs !== undefined && ev.auditd?.data?.syscall === 'exit_group') {
       p.end = isoTime(e.endMs);
       if (e.exitCode !== undefined) p.exit_code = e.exitCode;
