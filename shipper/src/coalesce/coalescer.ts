@@ -4,7 +4,8 @@
 // in flight are kept in serial order (uint32 rollover aware) and only ever emitted from the head, so
 // groups come out in serial order and a jump between two emitted serials is a real gap (lost events),
 // not an artefact of interleaving. The head is emitted when it is complete (EOE/PROCTITLE or a
-// single-record type), when it has waited `timeoutMs`, when the in-flight bound is exceeded, or at flush().
+// single-record type; after `reorderMs` if serials before it are missing), when it has waited `timeoutMs`,
+// when the in-flight bound is exceeded, or at flush().
 // Not thread-safe and not meant to be: one Coalescer per input pipeline.
 import type { AuditRecord } from '../parse/types';
 import type { Clock, RecordGroup, SequenceGap } from './types';
@@ -15,6 +16,13 @@ export interface CoalescerOptions {
   timeoutMs?: number;
   /** Most events in flight over all nodes; above it the oldest is emitted incomplete. Default 1000. */
   maxInFlight?: number;
+  /**
+   * How long a complete event waits when serials are missing before it (default 100 ms): records of two
+   * concurrent events reach us out of serial order (the kernel stamps at the start and queues at the end),
+   * so a hole is first a reordering and only after this a loss. Holes are rare on a full log (every
+   * logged record takes a serial), so this costs latency only where events were really lost.
+   */
+  reorderMs?: number;
   /**
    * Time source for timeouts. Default: wall clock. 'record': the latest record timestamp seen, for
    * replaying files at full speed (then timeouts fire as the log's own time passes).
@@ -84,6 +92,7 @@ export class Coalescer {
   };
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
+  private readonly reorderMs: number;
   private readonly clock: Clock;
   private readonly onGap: ((gap: SequenceGap) => void) | undefined;
   private readonly nodes = new Map<string, NodeState>();
@@ -94,6 +103,7 @@ export class Coalescer {
   constructor(opts: CoalescerOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 1000);
+    this.reorderMs = Math.max(0, opts.reorderMs ?? 100);
     this.clock = opts.clock === 'record' ? { nowMs: () => this.recordTimeMs } : opts.clock ?? wallClock;
     this.onGap = opts.onGap;
   }
@@ -181,8 +191,11 @@ export class Coalescer {
     while (pending.length > 0) {
       const head = pending[0];
       let reason: RecordGroup['completedBy'];
-      if (head.done !== undefined) reason = head.done;
-      else if (now >= head.expiresAt) reason = 'timeout';
+      if (head.done !== undefined) {
+        // Complete, but serials before it are missing: give them the reorder window to arrive.
+        if (now < head.expiresAt - this.timeoutMs + this.reorderMs && head.kernelSerial && holeBefore(ns, head.serial)) break;
+        reason = head.done;
+      } else if (now >= head.expiresAt) reason = 'timeout';
       else break;
       if (out === NONE) out = [];
       out.push(this.emit(ns, reason));
@@ -256,6 +269,13 @@ export class Coalescer {
     if (this.onGap !== undefined) this.onGap(gap);
     else this.gapList.push(gap);
   }
+}
+
+/** Serials missing between the last emitted event of the node and `serial` (not a restart or straggler). */
+function holeBefore(ns: NodeState, serial: number): boolean {
+  if (ns.lastSerial === undefined) return false;
+  const d = serialDistance(ns.lastSerial, serial);
+  return d > 1 && d <= MAX_SORT_RANGE;
 }
 
 /** Insert by serial (rollover aware), then timestamp; new events almost always go last. */
