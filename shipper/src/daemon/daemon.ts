@@ -25,6 +25,7 @@ import { pluginInput } from '../inputs/plugin';
 import { replay, type ReplayProgress } from '../inputs/replay';
 import { tail, type Tailer } from '../inputs/tail';
 import type { InputBatch } from '../inputs/types';
+import { InputIdleClock } from '../coalesce/idle-clock';
 import { createPipeline, type Pipeline } from '../pipeline';
 import { DiskQueue } from '../queue/disk-queue';
 import type { Health } from './http';
@@ -75,6 +76,7 @@ export class Daemon {
   private readonly live: boolean;
   private queueDir: string;
   private enricher: Enricher | undefined;
+  private readonly inputClock = new InputIdleClock();
   private input: Input | undefined;
   private outputs: BuiltOutput[] = [];
   private readonly clients: Client[] = [];
@@ -134,7 +136,9 @@ export class Daemon {
     if (cfg.enrich.enabled) this.enricher = this.createEnricher();
     this.pipeline = createPipeline({
       enricher: this.enricher,
-      coalesce: { timeoutMs: cfg.input.coalesceTimeoutMs, clock: this.live ? undefined : 'record' },
+      // Live: timeouts count only time the input spent waiting for data (idle-clock.ts), never time it
+      // spent behind; replays use the log's own time.
+      coalesce: { timeoutMs: cfg.input.coalesceTimeoutMs, clock: this.live ? this.inputClock : 'record' },
       onEvent: (ev, meta) => {
         this.pending.push(ev);
         this.metrics.eventsIn.inc({ kind: meta.kind });
@@ -152,7 +156,7 @@ export class Daemon {
     }
     this.outputLoops = this.outputs.map((o) => superviseOutput(queue, o, this.abort.signal, this.logger, this.metrics));
     if (this.live) {
-      // Coalescer timeouts run on the wall clock: events whose last record never comes still leave.
+      // Coalescer timeouts run while the input is idle: events whose last record never comes still leave.
       this.every(250, () => this.tick());
       if (this.enricher) this.every(cfg.enrich.snapshotIntervalS * 1000, () => this.saveSnapshot());
       if (cfg.kernel.lostPollIntervalS > 0 && process.getuid?.() === 0) {
@@ -225,7 +229,9 @@ export class Daemon {
     const stopped = this.stopSignal.then(() => undefined);
     try {
       for (;;) {
+        this.inputClock.idle();
         const next = await Promise.race([it.next(), stopped]);
+        this.inputClock.busy();
         // A batch that arrived is processed even while stopping: plugin input cannot be read again.
         if (!next || next.done) break;
         this.metrics.inputLines.inc(next.value.length);
