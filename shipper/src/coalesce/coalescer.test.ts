@@ -150,6 +150,17 @@ describe('coalesce: Coalescer', () => {
     expect(c.stats).to.include({ gaps: 1, late: 1 });
   });
 
+  it('a later group with an already emitted serial and time is numbered as part 2, even after other events', () => {
+    const c = new Coalescer({ clock: new FakeClock() });
+    const svc = r(`type=SERVICE_START msg=audit(1.000:20): pid=1 uid=0 msg='unit=x res=success'`);
+    expect(brief(c.push(svc))).to.deep.equal(['20:SERVICE_START:single']);
+    expect(brief(c.push(userLogin(21)))).to.deep.equal(['21:USER_LOGIN:single']);
+    c.push(sys(20)); // the sendto that carried the message, stamped with its serial
+    const [late] = c.push(eoe(20));
+    expect([late.serial, late.part, late.records.map((x) => x.type)]).to.deep.equal([20, 2, ['SYSCALL']]);
+    expect(c.push(userLogin(22))[0].part).to.equal(undefined);
+  });
+
   it('auditd DAEMON_* records (their own serials) are grouped but do not move the sequence', () => {
     const c = new Coalescer({ clock: new FakeClock() });
     c.push(userLogin(385));

@@ -72,6 +72,11 @@ interface NodeState {
   byKey: Map<string, Pending>;
   lastSerial: number | undefined;
   lastTimestampMs: number;
+  /**
+   * Keys of recently emitted events and how many groups carried each (RecordGroup.part), oldest first;
+   * bounded: a later part comes within a few events of the first.
+   */
+  recent: Map<string, number>;
 }
 
 const EOE = 1320;
@@ -80,6 +85,8 @@ const PROCTITLE = 1327;
 const URINGOP = 1336;
 /** A "late" event's timestamp may exceed the last emitted one by this much (CPUs stamp concurrently). */
 const LATE_SLACK_MS = 1000;
+/** How many emitted event keys each node remembers to recognise a later part of one of them. */
+const RECENT_KEYS = 4096;
 /** Shared empty result: most pushes complete nothing, so they allocate nothing. Do not mutate. */
 const NONE: RecordGroup[] = [];
 
@@ -123,7 +130,7 @@ export class Coalescer {
     const nodeKey = record.node ?? '';
     let ns = this.nodes.get(nodeKey);
     if (ns === undefined) {
-      ns = { pending: [], byKey: new Map(), lastSerial: undefined, lastTimestampMs: 0 };
+      ns = { pending: [], byKey: new Map(), lastSerial: undefined, lastTimestampMs: 0, recent: new Map() };
       this.nodes.set(nodeKey, ns);
     }
     const key = record.timestampText + ':' + record.serial;
@@ -234,6 +241,14 @@ export class Coalescer {
       records: p.records,
       completedBy: reason,
     };
+    const parts = ns.recent.get(p.key);
+    if (parts !== undefined) {
+      group.part = parts + 1;
+      ns.recent.set(p.key, parts + 1);
+    } else {
+      ns.recent.set(p.key, 1);
+      if (ns.recent.size > RECENT_KEYS) ns.recent.delete(ns.recent.keys().next().value as string);
+    }
     return group;
   }
 

@@ -9,6 +9,12 @@ export interface RecordGroup {
   records: AuditRecord[];
   /** Why the group was completed: EOE seen, a single-record type, timeout, or evicted by the in-flight bound. */
   completedBy: 'eoe' | 'single' | 'timeout' | 'evicted' | 'flush';
+  /**
+   * 2, 3, ... when an event with this very serial and time was already emitted: the kernel attaches the
+   * SYSCALL of a netlink sendto to the user-space message it carried (SERVICE_START, USER_*), a single
+   * record that had completed at once; or the rest of an event that timed out. Absent for the first part.
+   */
+  part?: number;
 }
 
 /** Reported when serials jump: the kernel or auditd lost events in between. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EcsEvent } from '../../../common/ecs/event';
 import { ACTION_FORK } from '../enrich/fork-event';
-import { ACTION_LOST_EVENTS } from '../pipeline/events';
+import { ACTION_LOST_EVENTS, TAG_EVENT_PART } from '../pipeline/events';
 
 /**
  * base64url of the first 128 bits of SHA-256 over the parts (NUL-separated, versioned): 22 characters.
@@ -40,6 +40,11 @@ function syntheticKind(ev: EcsEvent): string {
   if (ev.event.action === ACTION_LOST_EVENTS) return `action:${ACTION_LOST_EVENTS}`;
   // A fork event shares the serial and time of the clone record it is derived from.
   if (ev.event.action === ACTION_FORK) return `action:${ACTION_FORK}`;
+  // A second group of records with the same serial and time (pipeline/events.ts TAG_EVENT_PART).
+  const tags = ev.tags;
+  if (tags !== undefined) {
+    for (let i = 0; i < tags.length; i++) if (tags[i].startsWith(TAG_EVENT_PART)) return tags[i];
+  }
   return '';
 }
 

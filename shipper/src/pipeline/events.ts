@@ -21,6 +21,11 @@ import { ECS_VERSION } from '../normalize/to-ecs';
 export const TAG_PARSE_FAILURE = '_auditsight_parse_failure';
 export const TAG_SEQUENCE_GAP = '_auditsight_sequence_gap';
 export const ACTION_LOST_EVENTS = 'lost-events';
+/**
+ * `_auditsight_event_part_<n>` on the 2nd, 3rd... group of records that share one serial and time (see
+ * RecordGroup.part): each part is its own document with its own _id, instead of a duplicate of the first.
+ */
+export const TAG_EVENT_PART = '_auditsight_event_part_';
 export const DEFAULT_DATASET = 'auditd_manager.auditd';
 
 /** `timestampMs`: the line has no readable time of its own, so the caller picks one (see Pipeline). */

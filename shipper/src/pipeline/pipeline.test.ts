@@ -5,7 +5,8 @@ import type { EcsEvent } from '../../../common/ecs/event';
 import { Enricher } from '../enrich';
 import { entityId } from '../enrich/ids';
 import { Pipeline, runLines, type EventMeta } from './pipeline';
-import { ACTION_LOST_EVENTS, TAG_PARSE_FAILURE, TAG_SEQUENCE_GAP } from './events';
+import { ACTION_LOST_EVENTS, TAG_EVENT_PART, TAG_PARSE_FAILURE, TAG_SEQUENCE_GAP } from './events';
+import { eventId } from '../outputs/ids';
 
 const lines = (...p: string[]) => fs.readFileSync(corpusPath(...p), 'utf8').split('\n');
 
@@ -82,6 +83,26 @@ describe('pipeline: lines -> parse -> coalesce -> normalize -> enrich', () => {
     expect(events[i].auditd).to.deep.include({ sequence: 59, data: { lost: '9', sequence_after: '49', sequence_before: '59' } });
     expect(events[i + 1].auditd?.sequence).to.equal(59);
     expect(metas[i]).to.deep.equal({ kind: 'gap', checkpoint: undefined });
+  });
+});
+
+describe('pipeline: records of one serial that arrive as two groups', () => {
+  // Laurel's real capture: systemd's SERVICE_START (a single-record user message, complete at once) and the
+  // SYSCALL of the netlink sendto that carried it, which the kernel stamps with the same serial and time.
+  // Both groups have the same serial and time; the second must not take the first one's _id, or
+  // Elasticsearch refuses it as a duplicate and the SYSCALL is lost.
+  const lines = fs.readFileSync(corpusPath('laurel', 'src', 'testdata', 'record-service-start.txt'), 'utf8').split('\n');
+
+  it('ships both, the second tagged as part 2 with its own _id', () => {
+    const { events } = runLines(lines);
+    expect(events.map((e) => e.auditd?.message_type)).to.deep.equal(['service_start', 'syscall']);
+    expect(events[0].tags ?? []).to.not.include(`${TAG_EVENT_PART}2`);
+    expect(events[1].tags).to.include(`${TAG_EVENT_PART}2`);
+    expect(events[1].auditd?.warnings?.join(' ')).to.match(/part 2 of audit event 4486226/);
+    expect(events[0].auditd?.sequence).to.equal(events[1].auditd?.sequence);
+    expect(eventId(events[1])).to.not.equal(eventId(events[0]));
+    // Deterministic: a redelivery after a restart makes the same ids again.
+    expect(runLines(lines).events.map((e) => eventId(e))).to.deep.equal(events.map((e) => eventId(e)));
   });
 });
 

@@ -17,7 +17,7 @@ import { Coalescer, type CoalescerOptions, type CoalescerStats } from '../coales
 import type { RecordGroup, SequenceGap } from '../coalesce/types';
 import { normalize, type NormalizeOptions } from '../normalize';
 import { CheckpointLedger } from './checkpoints';
-import { DEFAULT_DATASET, gapEvent, parseErrorEvent } from './events';
+import { DEFAULT_DATASET, gapEvent, parseErrorEvent, TAG_EVENT_PART } from './events';
 
 /** What the pipeline needs from enrich (the Enricher class satisfies it). */
 export interface EventEnricher {
@@ -207,7 +207,12 @@ export class Pipeline {
     const lines = this.inFlight.get(key);
     if (lines !== undefined) this.inFlight.delete(key);
     const checkpoint = lines === undefined ? undefined : this.ledger.checkpointOf(lines[lines.length - 1]);
-    this.emit(normalize(g, this.normalizeOptions), 'audit', checkpoint);
+    const ev = normalize(g, this.normalizeOptions);
+    if (g.part !== undefined) {
+      (ev.tags ??= []).push(`${TAG_EVENT_PART}${g.part}`);
+      (ev.auditd ??= {}).warnings = [...(ev.auditd.warnings ?? []), `part ${g.part} of audit event ${g.serial}: an earlier group of records with the same serial and time was shipped on its own`];
+    }
+    this.emit(ev, 'audit', checkpoint);
     if (lines !== undefined) for (let i = 0; i < lines.length; i++) this.ledger.resolve(lines[i]);
   }
 
