@@ -16,14 +16,15 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectionFromEnv, createClient, type EsConnection } from '../common/es/client';
+import { createClient } from '../common/es/client';
 import { clusterInfo } from '../common/es/info';
-import { startManagedElasticsearch, type ManagedElasticsearch } from '../common/es/managed';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
 import { loadConfig, type FlagValue } from '../shipper/src/config';
 import { Daemon } from '../shipper/src/daemon/daemon';
 import { withLiveAudit } from '../shipper/src/inputs/live-audit';
+import { benchElasticsearch } from './es';
+import { log, numArg, setArgs, sleep } from './args';
 
 const RULES = path.resolve(__dirname, '../shipper/rules/auditsight.rules');
 const TARGET_MS = 2000;
@@ -31,30 +32,9 @@ const WARMUP_TIMEOUT_MS = 60_000;
 
 // ---------------------------------------------------------------------------------------------- options
 
-function numArg(name: string, def: number, min: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} expects a number >= ${min}, got ${JSON.stringify(process.argv[i + 1])}`);
-  return v;
-}
-
-function setArgs(): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i < process.argv.length; i++) {
-    if (process.argv[i] !== '--set') continue;
-    const kv = process.argv[i + 1] ?? '';
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new Error(`--set expects key=value, got ${JSON.stringify(kv)}`);
-    out.push([kv.slice(0, eq).trim(), kv.slice(eq + 1)]);
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
-const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${m}`);
 
 /** Nearest-rank percentile of an ascending array. */
 function pct(sorted: number[], p: number): number {
@@ -250,16 +230,7 @@ async function main(): Promise<void> {
   if (top.length) log(`busiest processes (lifetime %CPU, user, command): ${top.join(' | ')}`);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-bench-latency-'));
-  const fromEnv = connectionFromEnv();
-  let es: ManagedElasticsearch | undefined;
-  let conn: EsConnection;
-  if (fromEnv) {
-    conn = fromEnv;
-    log(`Elasticsearch: ${conn.url} (ELASTICSEARCH_URL)`);
-  } else {
-    es = await startManagedElasticsearch({ progress: (m) => log(`es: ${m}`) });
-    conn = { url: es.url };
-  }
+  const { conn, es } = await benchElasticsearch();
   const client = createClient(conn);
   const ns = `bench_lat_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
   let daemon: Daemon | undefined;
@@ -319,7 +290,7 @@ async function main(): Promise<void> {
     if (result.samples.some((s) => s.missing) || aborted) process.exitCode = 1;
   } finally {
     await daemon?.stop().catch(() => undefined);
-    if (installed && fromEnv) await removeNamespace(client, ns).catch((e) => log(`namespace ${ns} not removed: ${(e as Error).message}`));
+    if (installed && !es) await removeNamespace(client, ns).catch((e) => log(`namespace ${ns} not removed: ${(e as Error).message}`));
     await client.close();
     if (es) await es.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,34 @@
+// Command-line options and output helpers shared by the bench scripts (bench:latency, bench:ship).
+
+/** The value after `--name`, or undefined when the option is absent. */
+export function strArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} expects a value`);
+  return v;
+}
+
+export function numArg(name: string, def: number, min: number): number {
+  const s = strArg(name);
+  if (s === undefined) return def;
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} expects a number >= ${min}, got ${JSON.stringify(s)}`);
+  return v;
+}
+
+/** Every `--set key=value` (shipper config keys for a tuned run, printed as such). */
+export function setArgs(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < process.argv.length; i++) {
+    if (process.argv[i] !== '--set') continue;
+    const kv = process.argv[i + 1] ?? '';
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--set expects key=value, got ${JSON.stringify(kv)}`);
+    out.push([kv.slice(0, eq).trim(), kv.slice(eq + 1)]);
+  }
+  return out;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+export const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${m}`);
