@@ -2,10 +2,10 @@
 // (host, pid) -> current entity id index. Knows the Linux lifecycle (fork creates, exec replaces the image,
 // exit_group ends) and infers the ECS Linux event model's leaders from what audit records carry.
 // No I/O here: everything comes in as plain values, so the logic is testable and the hot path is O(1).
+import { evaluateLeaders, inheritLeaders, sessionSet } from './leaders';
 import { Lru } from './lru';
 import { basename, entityId } from './ids';
-import type { AncestorSummary, ProcEntry, ProcImage, ProcRef, SessionInfo } from './types';
-import { AUDIT_UNSET } from './types';
+import type { AncestorSummary, ProcEntry, ProcImage, SessionInfo } from './types';
 import type { ProcProcess } from './procfs';
 
 export interface TableOptions {
@@ -33,25 +33,16 @@ export interface Observation {
   image: ProcImage;
 }
 
-/**
- * Executables that implement a way *into* the machine rather than being the user's session: the entry
- * leader of an audit session is the first process below them (the login shell, the cron job's sh -c).
- */
-const ENTRY_MECHANISMS = new Set(['sshd', 'sshd-session', 'sshd-auth', 'login', 'cron', 'crond', 'atd']);
-const CONTAINER_RUNTIMES = new Set(['containerd-shim', 'containerd-shim-runc-v2', 'runc', 'conmon', 'crun']);
 
 /** /proc start times are floored to whole boot seconds plus 10 ms ticks; allow that much disagreement. */
 const PROC_START_TOLERANCE_MS = 1500;
 
-export function sessionSet(ses: string | undefined): ses is string {
-  return ses !== undefined && ses !== AUDIT_UNSET && ses !== '-1' && ses !== '';
-}
 
 export class ProcessTable {
   readonly entities: Lru<string, ProcEntry>;
   readonly sessions: Lru<string, SessionInfo>;
   /** Time of the latest record seen: the clock for bounds on what is still in progress. */
-  private latestMs = 0;
+  latestMs = 0;
   private readonly pids = new Map<string, string>();
 
   constructor(readonly opts: TableOptions) {
@@ -89,8 +80,8 @@ export class ProcessTable {
       return e;
     }
     const created = this.create(o, o.ts, 'seen');
-    this.inheritLeaders(created);
-    this.evaluateLeaders(created);
+    inheritLeaders(this, created);
+    evaluateLeaders(this, created);
     return created;
   }
 
@@ -106,12 +97,12 @@ export class ProcessTable {
       }
       e.image = { ...o.image };
       this.update(e, o);
-      this.evaluateLeaders(e);
+      evaluateLeaders(this, e);
       return e;
     }
     const created = this.create(o, o.ts, 'exec');
-    this.inheritLeaders(created);
-    this.evaluateLeaders(created);
+    inheritLeaders(this, created);
+    evaluateLeaders(this, created);
     return created;
   }
 
@@ -135,7 +126,7 @@ export class ProcessTable {
       ts,
       'fork',
     );
-    this.inheritLeaders(child);
+    inheritLeaders(this, child);
     return child;
   }
 
@@ -207,7 +198,7 @@ export class ProcessTable {
       e.sessionLeader = sl?.entityId;
       e.groupLeader = gl?.entityId;
     }
-    for (const e of added) this.evaluateLeaders(e);
+    for (const e of added) evaluateLeaders(this, e);
     return added.length;
   }
 
@@ -302,56 +293,7 @@ export class ProcessTable {
     }
     if (e.origin === 'inferred') {
       e.origin = 'seen';
-      this.evaluateLeaders(e);
-    }
-  }
-
-  /** At creation, a process is in its parent's session and process group. */
-  private inheritLeaders(e: ProcEntry): void {
-    const p = this.byEntity(e.parentEntityId, false);
-    if (!p) return;
-    e.entryLeader = p.entryLeader;
-    e.sessionLeader = p.sessionLeader;
-    // An interactive shell (a session leader with a tty) puts each command in its own process group.
-    e.groupLeader = e.tty && p.sessionLeader === p.entityId ? e.entityId : p.groupLeader;
-  }
-
-  /**
-   * Session and entry leaders, from what audit shows. setsid()/setpgid() are rarely audited, so:
-   * - a process that gets a controlling tty its parent does not have (sshd -> bash, sudo's use_pty) or whose
-   *   parent is init (daemons) starts a session;
-   * - the entry leader of an audit session (ses) is its topmost process that is not an entry mechanism
-   *   (sshd, login, cron...), i.e. the login shell or the cron job; processes outside any audit session
-   *   (ses unset: services) are entered through init, their entry leader is their ancestor below pid 1.
-   */
-  private evaluateLeaders(e: ProcEntry): void {
-    const parent = this.byEntity(e.parentEntityId, false);
-    if (e.sid === undefined && e.tty && parent && parent.origin !== 'inferred' && parent.tty !== e.tty) {
-      e.sessionLeader = e.entityId;
-      e.groupLeader = e.entityId;
-    } else if (e.sid === undefined && (e.ppid === 1 || e.pid === 1) && e.sessionLeader === undefined) {
-      e.sessionLeader = e.entityId;
-      e.groupLeader ??= e.entityId;
-    }
-    if (sessionSet(e.ses)) {
-      const s = this.session(e.hostKey, e.ses);
-      const leader = !s.entryLeader && eligibleEntryLeader(e) ? this.topOfSession(e, e.ses) : undefined;
-      if (leader && !this.pamHelper(leader, s)) {
-        s.entryLeader = leader.entityId;
-        s.entryLeaderRef = refOf(leader);
-        s.type ??= this.entryTypeFromParent(leader);
-        leader.entryLeader = leader.entityId;
-        if (leader.sid === undefined) leader.sessionLeader = leader.entityId;
-        leader.groupLeader ??= leader.entityId;
-      }
-      e.entryLeader = isMechanism(e) ? undefined : s.entryLeader;
-    } else if (e.entryLeader === undefined) {
-      const top = this.belowInit(e);
-      if (top) {
-        top.entryLeader = top.entityId;
-        top.entryType ??= 'init';
-        e.entryLeader = top.entityId;
-      }
+      evaluateLeaders(this, e);
     }
   }
 
@@ -360,79 +302,10 @@ export class ProcessTable {
     const s = this.session(hostKey, ses);
     if (!s.entryLeader) s.openingSinceMs = ts;
   }
-
-  /**
-   * sshd and login run PAM session modules (pam_motd's `sh -c run-parts /etc/update-motd.d`, pam_exec)
-   * as root inside the user's new audit session, before they start the user's shell. Those helpers are
-   * not how the user entered. Two signs, either suffices:
-   * - the session is still being opened: pam_loginuid's kernel LOGIN was seen, PAM's USER_START not yet
-   *   (the only sign for a root login, whose helpers and shell both run as root); bounded in time so that
-   *   a lost USER_START cannot leave a session without a leader (its later events get one);
-   * - a root process under an entry mechanism in a non-root login session (when the LOGIN was not seen).
-   */
-  private pamHelper(e: ProcEntry, s: SessionInfo): boolean {
-    if (s.openingSinceMs !== undefined) {
-      if (this.latestMs - s.openingSinceMs < this.opts.sessionOpenMaxMs) return true;
-      s.openingSinceMs = undefined;
-    }
-    const parent = this.byEntity(e.parentEntityId, false);
-    return !!parent && isMechanism(parent) && e.uid === '0' && e.auid !== undefined && e.auid !== '0';
-  }
-
-  /**
-   * Walks up while the parent is in the same audit session and is a known non-mechanism process. An unknown
-   * parent (started before us, never seen) stops the walk: it might be sshd.
-   */
-  private topOfSession(e: ProcEntry, ses: string): ProcEntry {
-    let top = e;
-    for (let i = 0; i < this.opts.maxAncestry; i++) {
-      const p = this.byEntity(top.parentEntityId, false);
-      if (!p || p.ses !== ses || !eligibleEntryLeader(p) || p.pid === 1) break;
-      top = p;
-    }
-    return top;
-  }
-
-  /** The ancestor-or-self whose parent is pid 1, if the known chain reaches it. */
-  private belowInit(e: ProcEntry): ProcEntry | undefined {
-    let cur = e;
-    for (let i = 0; i < this.opts.maxAncestry; i++) {
-      if (cur.pid === 1) return undefined; // init itself has no entry leader (as in Auditbeat)
-      if (cur.ppid === 1) return cur;
-      if (cur.entryLeader && cur !== e) return this.byEntity(cur.entryLeader, false);
-      const p = this.byEntity(cur.parentEntityId, false);
-      if (!p) return undefined;
-      cur = p;
-    }
-    return undefined;
-  }
-
-  private entryTypeFromParent(leader: ProcEntry): string {
-    const p = this.byEntity(leader.parentEntityId, false);
-    const pn = basename(p?.image.executable) ?? p?.image.name;
-    if (pn === 'sshd' || pn === 'sshd-session') return 'sshd';
-    if (pn === 'login') return leader.tty === 'console' ? 'console' : 'terminal';
-    if (pn === 'ssm-session-worker') return 'ssm';
-    if (pn && CONTAINER_RUNTIMES.has(pn)) return 'container';
-    if (leader.ppid === 1) return 'init';
-    return 'unknown';
-  }
 }
 
 function pidKey(hostKey: string, pid: number): string {
   return `${hostKey}/${pid}`;
 }
 
-/** A process whose image we know and which is not sshd/login/cron: the first such one leads its session. */
-function eligibleEntryLeader(e: ProcEntry): boolean {
-  return (e.image.executable !== undefined || e.image.name !== undefined) && !isMechanism(e);
-}
-
-function isMechanism(e: ProcEntry): boolean {
-  const n = basename(e.image.executable) ?? e.image.name;
-  return n !== undefined && ENTRY_MECHANISMS.has(n);
-}
-
-export function refOf(e: ProcEntry): ProcRef {
-  return { entityId: e.entityId, pid: e.pid, startMs: e.startMs, image: { ...e.image }, uid: e.uid, tty: e.tty, parentEntityId: e.parentEntityId, parentPid: e.ppid };
-}
+export { refOf, sessionSet } from './leaders';
