@@ -31,6 +31,16 @@ export function eventId(ev: EcsEvent, discriminator: string = syntheticKind(ev))
 }
 
 /**
+ * The id stored with an event in the queue (the Elasticsearch output then need not parse the event for it):
+ * eventId(ev) when it depends only on a few plain fields (host, serial, time, kind, action, tags), which
+ * read back from the queue the same. Content-hash ids (no audit serial) are left to the output, computed
+ * from the event as read back.
+ */
+export function storedEventId(ev: EcsEvent): string | undefined {
+  return ev.auditd?.sequence === undefined ? undefined : eventId(ev);
+}
+
+/**
  * Events the pipeline makes itself carry the serial and time of a real record (a gap report sits at the
  * event after the hole). Without a discriminator they would take that record's _id, and the real event,
  * shipped second, would be refused as a duplicate: the evidence itself would be lost.

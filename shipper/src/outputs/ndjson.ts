@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { QueueRecord } from '../queue/types';
 import { noMetrics, type OutputMetrics } from './metrics';
-import { Backoff, defaultLog, sleep, withIngested, type Log, type Output } from './output';
+import { Backoff, defaultLog, shippedJson, sleep, type Log, type Output } from './output';
 
 export interface NdjsonOutputOptions {
   /** Queue consumer name (default 'ndjson'). */
@@ -38,7 +38,7 @@ export class NdjsonOutput implements Output<EcsEvent> {
 
   async send(records: Array<QueueRecord<EcsEvent>>, signal: AbortSignal): Promise<void> {
     const ingested = this.now().toISOString();
-    const data = Buffer.from(records.map((r) => `${JSON.stringify(withIngested(r.event, ingested))}\n`).join(''), 'utf8');
+    const data = Buffer.from(records.map((r) => `${shippedJson(r, ingested)}\n`).join(''), 'utf8');
     const backoff = new Backoff(250, 30_000);
     for (;;) {
       try {

@@ -90,5 +90,61 @@ export function withIngested(ev: EcsEvent, ingested: string): EcsEvent {
   return { ...ev, event: { ...ev.event, ingested } };
 }
 
+/**
+ * JSON.stringify(withIngested(rec.event, ingested)), byte for byte. When the queue gave the event's text,
+ * `"ingested":"..."` is spliced in where withIngested puts it (last key of the top-level `event` object)
+ * instead of parsing the event and serializing it again; otherwise, or when the text has an unusual shape
+ * (no `event` object, or one that already has `ingested`), the plain way.
+ */
+export function shippedJson(rec: QueueRecord<EcsEvent>, ingested: string): string {
+  const t = rec.eventText;
+  if (t !== undefined) {
+    const end = eventObjectEnd(t);
+    if (end > 0) return `${t.slice(0, end)}${t.charCodeAt(end - 1) === 0x7b ? '' : ','}"ingested":${JSON.stringify(ingested)}${t.slice(end)}`;
+  }
+  return JSON.stringify(withIngested(rec.event, ingested));
+}
+
+/**
+ * Offset of the `}` closing the top-level `event` object in JSON.stringify output (no whitespace), or -1
+ * when there is no such object or it has an `ingested` key already. Strings are skipped whole (a quote
+ * inside one is escaped), so keys and braces inside values are never taken for structure.
+ */
+export function eventObjectEnd(t: string): number {
+  if (t.charCodeAt(0) !== 0x7b) return -1;
+  let depth = 0;
+  let inEvent = false;
+  const n = t.length;
+  for (let i = 0; i < n; ) {
+    const c = t.charCodeAt(i);
+    if (c === 0x22) {
+      let j = t.indexOf('"', i + 1);
+      for (;;) {
+        if (j < 0) return -1;
+        let b = 0;
+        while (t.charCodeAt(j - 1 - b) === 0x5c) b++;
+        if ((b & 1) === 0) break;
+        j = t.indexOf('"', j + 1);
+      }
+      if (t.charCodeAt(j + 1) === 0x3a) {
+        const len = j - i - 1;
+        if (depth === 1 && len === 5 && t.startsWith('event', i + 1)) {
+          if (t.charCodeAt(j + 2) !== 0x7b) return -1;
+          inEvent = true;
+        } else if (inEvent && depth === 2 && len === 8 && t.startsWith('ingested', i + 1)) return -1;
+      }
+      i = j + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (inEvent && depth === 1) return i;
+      i++;
+    } else i++;
+  }
+  return -1;
+}
+
 export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 export const defaultLog: Log = (level, message) => process.stderr.write(`auditsight ${level}: ${message}\n`);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { DiskQueue } from './disk-queue';
-import { HEADER_BYTES } from './record';
+import { encodeRecord, HEADER_BYTES } from './record';
 import type { DiskQueueOptions } from './types';
 
 interface Ev {
@@ -42,6 +42,69 @@ describe('DiskQueue', () => {
   afterEach(async () => {
     for (const q of opened.splice(0)) await q.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the same bytes with a producer-supplied eventJson (string checkpoints stringified once per run)', async () => {
+    const now = () => 1_700_000_000_000;
+    const evs = (pad: string) =>
+      [
+        ...Array.from({ length: 5 }, (_, i) => ({ event: { n: i, pad } as Ev, checkpoint: 'tail1:a' as unknown as Ck })),
+        { event: { n: 5, pad: 'caf\u00e9 \u{1F600} "q" \\' } as Ev, checkpoint: 'tail1:b' as unknown as Ck },
+        { event: { n: 6, pad } as Ev },
+        { event: { n: 7, pad } as Ev, checkpoint: { file: 'f', offset: 7 } },
+      ];
+    const write = async (d: string, eventJson?: (e: Ev) => string | undefined) => {
+      const q = await DiskQueue.open<Ev, Ck>({ dir: d, consumers: ['es'], now, eventJson, segmentBytes: 400 });
+      await q.enqueue(evs('x'.repeat(40)));
+      const got = (await q.consumer('es').read({ maxEvents: 100 })).map((r) => [r.event, r.checkpoint]);
+      await q.close();
+      return { got, files: fs.readdirSync(d).filter((f) => f.endsWith('.aq')).sort().map((f) => fs.readFileSync(path.join(d, f))) };
+    };
+    let calls = 0;
+    const plain = await write(path.join(dir, 'plain'));
+    const viaText = await write(path.join(dir, 'text'), (e) => (calls++, JSON.stringify(e)));
+    expect(calls).to.equal(6); // not for the entry without checkpoint and key, nor the object checkpoint
+    expect(viaText.files.length).to.be.greaterThan(1);
+    expect(viaText.files).to.deep.equal(plain.files);
+    expect(viaText.got).to.deep.equal(plain.got);
+    expect(viaText.got[6]).to.deep.equal([{ n: 6, pad: 'x'.repeat(40) }, undefined]);
+    // A producer that has no text for an event: JSON.stringify is used.
+    const none = await write(path.join(dir, 'none'), () => undefined);
+    expect(none.files).to.deep.equal(plain.files);
+  });
+
+  it('string checkpoints and keys: the event comes last, its text is handed out and it is parsed only when read', async () => {
+    const q = await DiskQueue.open<Ev, string>({ dir, consumers: ['es'], eventKey: (e) => (e.n === 2 ? undefined : `id-${e.n}`) });
+    await q.enqueue([
+      { event: { n: 1, pad: '"e":{' }, checkpoint: 'tail1:a,"e":' },
+      { event: { n: 2 }, checkpoint: 'tail1:b' },
+      { event: { n: 3 }, key: 'given' },
+      { event: { n: 4 } },
+    ]);
+    const recs = await q.consumer('es').read({ maxEvents: 10 });
+    expect(recs.map((r) => [r.event, r.checkpoint, r.key, r.eventText])).to.deep.equal([
+      [{ n: 1, pad: '"e":{' }, 'tail1:a,"e":', 'id-1', '{"n":1,"pad":"\\"e\\":{"}'],
+      [{ n: 2 }, 'tail1:b', undefined, '{"n":2}'],
+      [{ n: 3 }, undefined, 'given', '{"n":3}'],
+      [{ n: 4 }, undefined, 'id-4', '{"n":4}'],
+    ]);
+    await q.close();
+    // What an older version reads: plain JSON with e and c (it ignores k).
+    const seg = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.aq'))!));
+    expect(JSON.parse(seg.subarray(HEADER_BYTES, HEADER_BYTES + seg.readUInt32LE(8)).toString('utf8'))).to.deep.equal({ c: 'tail1:a,"e":', k: 'id-1', e: { n: 1, pad: '"e":{' } });
+  });
+
+  it('reads records written by an older version ({"e":...,"c":...}): parsed whole, no text', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const old = [encodeRecord(1, 5, Buffer.from(JSON.stringify({ e: { n: 1 }, c: 'tail1:x' }))), encodeRecord(2, 5, Buffer.from(JSON.stringify({ e: { n: 2 } })))];
+    fs.writeFileSync(path.join(dir, 'seg-0000000000000001.aq'), Buffer.concat(old));
+    const q = await DiskQueue.open<Ev, string>({ dir, consumers: ['es'] });
+    expect(q.lastCheckpoint()).to.equal(undefined);
+    const recs = await q.consumer('es').read({ maxEvents: 10 });
+    expect(recs.map((r) => [r.event, r.checkpoint, r.key, r.eventText, r.seq])).to.deep.equal([
+      [{ n: 1 }, 'tail1:x', undefined, undefined, 1],
+      [{ n: 2 }, undefined, undefined, undefined, 2],
+    ]);
   });
 
   it('delivers in FIFO order with the checkpoint token, across segments', async () => {

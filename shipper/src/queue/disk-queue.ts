@@ -33,8 +33,10 @@ const CONSUMER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class DiskQueue<E = unknown, C = unknown> {
   readonly dir: string;
-  private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
+  private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt' | 'eventJson' | 'eventKey'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
   private readonly now: () => number;
+  private readonly eventJson: ((event: E) => string | undefined) | undefined;
+  private readonly eventKey: ((event: E) => string | undefined) | undefined;
   /** Oldest first; the last one is the one appended to. */
   readonly segments: Segment[] = [];
   private nextSeq = 1;
@@ -47,9 +49,11 @@ export class DiskQueue<E = unknown, C = unknown> {
   private lastRecordCheckpoint: C | undefined;
   readonly counters = { droppedOldest: 0, droppedNewest: 0, corruptRegions: 0, corruptBytes: 0, enqueued: 0, blockedMs: 0 };
 
-  private constructor(opts: DiskQueueOptions) {
+  private constructor(opts: DiskQueueOptions<E>) {
     this.dir = opts.dir;
     this.now = opts.now ?? Date.now;
+    this.eventJson = opts.eventJson;
+    this.eventKey = opts.eventKey;
     this.opts = {
       maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
       maxEvents: opts.maxEvents ?? Number.POSITIVE_INFINITY,
@@ -62,7 +66,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   }
 
   /** Opens (or creates) the queue in `dir`, recovering from a crash: damaged records are skipped and counted. */
-  static async open<E = unknown, C = unknown>(opts: DiskQueueOptions): Promise<DiskQueue<E, C>> {
+  static async open<E = unknown, C = unknown>(opts: DiskQueueOptions<E>): Promise<DiskQueue<E, C>> {
     if (!opts.consumers.length) throw new Error('a queue needs at least one consumer (output)');
     for (const c of opts.consumers) if (!CONSUMER_RE.test(c)) throw new Error(`invalid consumer name ${JSON.stringify(c)}`);
     const q = new DiskQueue<E, C>(opts);
@@ -150,7 +154,8 @@ export class DiskQueue<E = unknown, C = unknown> {
   private async doEnqueue(entries: Array<QueueEntry<E, C>>): Promise<EnqueueResult> {
     const result: EnqueueResult = { accepted: 0, dropped: 0 };
     const now = this.now();
-    const payloads = entries.map((e) => Buffer.from(JSON.stringify({ e: e.event, c: e.checkpoint }), 'utf8'));
+    const payloads = this.payloads(entries);
+    const sizes = payloads.map((p) => Buffer.byteLength(p, 'utf8'));
     let i = 0;
     while (i < payloads.length) {
       if (this.closed) throw new QueueClosedError();
@@ -158,7 +163,7 @@ export class DiskQueue<E = unknown, C = unknown> {
       let { events, bytes } = this.retained();
       let full = false;
       for (; i < payloads.length; i++) {
-        const size = HEADER_BYTES + payloads[i].length;
+        const size = HEADER_BYTES + sizes[i];
         // An empty queue takes one record of any size, so an oversized event cannot wedge the pipeline.
         if (events > 0 && (bytes + size > this.opts.maxBytes || events + 1 > this.opts.maxEvents)) {
           if (this.opts.policy !== 'drop-newest') {
@@ -169,7 +174,7 @@ export class DiskQueue<E = unknown, C = unknown> {
           result.dropped++;
           continue;
         }
-        batch.push(encodeRecord(this.nextSeq + batch.length, now, payloads[i]));
+        batch.push(encodeRecord(this.nextSeq + batch.length, now, payloads[i], sizes[i]));
         events++;
         bytes += size;
       }
@@ -180,7 +185,8 @@ export class DiskQueue<E = unknown, C = unknown> {
       if (this.opts.policy === 'drop-oldest') {
         if (!this.dropOldest()) {
           // Nothing left to drop (cannot happen while the bound is exceeded); admit rather than spin.
-          this.append([encodeRecord(this.nextSeq, now, payloads[i++])]);
+          this.append([encodeRecord(this.nextSeq, now, payloads[i], sizes[i])]);
+          i++;
           result.accepted++;
         }
         continue;
@@ -192,6 +198,38 @@ export class DiskQueue<E = unknown, C = unknown> {
     this.lastRecordCheckpoint = entries.at(-1)?.checkpoint ?? this.lastRecordCheckpoint;
     await this.sync.durable();
     return result;
+  }
+
+  /**
+   * Each entry's record payload (see decodePayload). With a string (or no) checkpoint and key, the event
+   * comes last, `{"c":"...","k":"...","e":{...}}`, so that a reader finds its text without parsing it; the
+   * event's text is opts.eventJson's (exactly JSON.stringify), the checkpoint's is stringified once per run
+   * of equal checkpoints (a commit gives all its events the same one). Anything else is stored as
+   * JSON.stringify({ e, c, k }).
+   */
+  private payloads(entries: Array<QueueEntry<E, C>>): string[] {
+    const out = new Array<string>(entries.length);
+    let lastC: C | undefined;
+    let lastCText: string | undefined;
+    let haveC = false;
+    for (let k = 0; k < entries.length; k++) {
+      const { event, checkpoint } = entries[k];
+      const key = entries[k].key ?? this.eventKey?.(event);
+      const simple = (checkpoint === undefined || typeof checkpoint === 'string') && (key === undefined || typeof key === 'string');
+      const ev = simple && (checkpoint !== undefined || key !== undefined) && typeof event === 'object' && event !== null ? (this.eventJson?.(event) ?? JSON.stringify(event)) : undefined;
+      if (ev === undefined) {
+        out[k] = JSON.stringify({ e: event, c: checkpoint, k: key });
+        continue;
+      }
+      if (!haveC || checkpoint !== lastC) {
+        lastC = checkpoint;
+        lastCText = checkpoint === undefined ? undefined : JSON.stringify(checkpoint);
+        haveC = true;
+      }
+      const head = lastCText === undefined ? `{"k":${JSON.stringify(key)}` : key === undefined ? `{"c":${lastCText}` : `{"c":${lastCText},"k":${JSON.stringify(key)}`;
+      out[k] = `${head},"e":${ev}}`;
+    }
+    return out;
   }
 
   private append(records: Buffer[]): void {
@@ -333,8 +371,7 @@ export class DiskQueue<E = unknown, C = unknown> {
           this.counters.corruptBytes += m.size;
           continue;
         }
-        const p = JSON.parse(recordPayload(buf, pos).toString('utf8')) as { e: E; c?: C };
-        out.push({ seq: m.seq, event: p.e, checkpoint: p.c, enqueuedMs: recordEnqueuedMs(buf, pos), bytes: m.size });
+        out.push(decodePayload<E, C>(recordPayload(buf, pos).toString('utf8'), m.seq, recordEnqueuedMs(buf, pos), m.size));
       }
       chunk = undefined;
     };
@@ -415,6 +452,51 @@ export class DiskQueue<E = unknown, C = unknown> {
     for (const c of this.consumers.values()) c.persist();
     for (const s of this.segments) fs.closeSync(s.fd);
   }
+}
+
+/** A record read from the queue; with the event-last layout its event is parsed on first access only. */
+class StoredRecord<E, C> implements QueueRecord<E, C> {
+  private parsed: E | undefined;
+  private text: string | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly enqueuedMs: number,
+    readonly bytes: number,
+    readonly checkpoint: C | undefined,
+    readonly key: string | undefined,
+    eventText: string | undefined,
+    event: E | undefined,
+  ) {
+    this.text = eventText;
+    this.parsed = event;
+  }
+
+  get eventText(): string | undefined {
+    return this.text;
+  }
+
+  get event(): E {
+    if (this.parsed === undefined && this.text !== undefined) this.parsed = JSON.parse(this.text) as E;
+    return this.parsed as E;
+  }
+}
+
+/**
+ * A record's payload: `{"c":...,"k":...,"e":...}` (event last, c and k strings, either may be missing) or,
+ * from older versions and for other checkpoints, `{"e":...,"c":...}` in any key order (parsed whole). In
+ * the first layout `,"e":` first occurs right after the head: inside a JSON string a quote is escaped.
+ */
+export function decodePayload<E, C>(s: string, seq: number, enqueuedMs: number, bytes: number): QueueRecord<E, C> {
+  if (s.startsWith('{"c":"') || s.startsWith('{"k":"')) {
+    const at = s.indexOf(',"e":');
+    if (at > 0 && s.charCodeAt(s.length - 1) === 0x7d) {
+      const head = JSON.parse(`${s.slice(0, at)}}`) as { c?: C; k?: string };
+      return new StoredRecord<E, C>(seq, enqueuedMs, bytes, head.c, head.k, s.slice(at + 5, s.length - 1), undefined);
+    }
+  }
+  const p = JSON.parse(s) as { e: E; c?: C; k?: string };
+  return new StoredRecord<E, C>(seq, enqueuedMs, bytes, p.c, p.k, undefined, p.e);
 }
 
 function lowerBound(recs: RecordMeta[], seq: number): number {

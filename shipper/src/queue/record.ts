@@ -20,13 +20,16 @@ export interface RecordMeta {
   size: number;
 }
 
-export function encodeRecord(seq: number, enqueuedMs: number, payload: Buffer): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+/** A payload given as a string is UTF-8 encoded straight into the record (no intermediate Buffer). */
+export function encodeRecord(seq: number, enqueuedMs: number, payload: Buffer | string, payloadBytes?: number): Buffer {
+  const len = typeof payload === 'string' ? (payloadBytes ?? Buffer.byteLength(payload, 'utf8')) : payload.length;
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + len);
   MAGIC.copy(buf, 0);
-  buf.writeUInt32LE(payload.length, 8);
+  buf.writeUInt32LE(len, 8);
   buf.writeDoubleLE(seq, 12);
   buf.writeDoubleLE(enqueuedMs, 20);
-  payload.copy(buf, HEADER_BYTES);
+  if (typeof payload === 'string') buf.write(payload, HEADER_BYTES, len, 'utf8');
+  else payload.copy(buf, HEADER_BYTES);
   buf.writeUInt32LE(zlib.crc32(buf.subarray(8)), 4);
   return buf;
 }

@@ -8,10 +8,17 @@ export interface QueueEntry<E = unknown, C = unknown> {
    * the newest durable record (DiskQueue.lastCheckpoint()) and so a record's origin is traceable.
    */
   checkpoint?: C;
+  /** A short producer-defined string stored with the record (the daemon: the event's document id). */
+  key?: string;
 }
 
 /** What a consumer reads: the entry plus its position in the queue. */
 export interface QueueRecord<E = unknown, C = unknown> extends QueueEntry<E, C> {
+  /**
+   * The event's JSON text as stored (exactly JSON.stringify(event)) when the record's layout gives it
+   * without parsing; `event` is then parsed only when read. An output that sends JSON can use the text.
+   */
+  readonly eventText?: string;
   seq: number;
   enqueuedMs: number;
   /** Bytes on disk (header included); what the byte bound counts. */
@@ -27,7 +34,7 @@ export type BoundPolicy = 'block' | 'drop-oldest' | 'drop-newest';
  */
 export type FsyncPolicy = 'always' | 'never' | { intervalMs: number };
 
-export interface DiskQueueOptions {
+export interface DiskQueueOptions<E = unknown> {
   dir: string;
   /** One per output; each gets an independent, persisted ack cursor. Cursors of other names are ignored. */
   consumers: string[];
@@ -40,6 +47,14 @@ export interface DiskQueueOptions {
   fsync?: FsyncPolicy;
   /** Segment file size at which a new one is started (default 16 MiB); disk use may exceed maxBytes by one. */
   segmentBytes?: number;
+  /**
+   * JSON text of an event, exactly JSON.stringify(event) (or undefined to use JSON.stringify): lets the
+   * producer reuse text it already has, e.g. the pipeline's cached texts of shared objects (eventJson).
+   * The records on disk are the same bytes either way.
+   */
+  eventJson?: (event: E) => string | undefined;
+  /** The key stored with an entry that has none (QueueEntry.key). */
+  eventKey?: (event: E) => string | undefined;
   /** Told about damaged regions found at open (torn writes after kill -9, disk errors). */
   onCorrupt?: (info: { file: string; regions: number; bytes: number }) => void;
   now?: () => number;
