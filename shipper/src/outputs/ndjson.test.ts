@@ -33,4 +33,26 @@ describe('NDJSON output', () => {
     expect(metrics.get('ndjson', 'shipped')).to.equal(25);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('ships to a device that cannot be synced (/dev/null: fdatasync EINVAL) once, without retrying forever', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-ndjson-'));
+    const queue = await DiskQueue.open<EcsEvent>({ dir: path.join(dir, 'q'), consumers: ['ndjson'] });
+    const evs: EcsEvent[] = Array.from({ length: 30 }, (_, i) => ({ '@timestamp': '2025-01-01T00:00:00.000Z', event: { kind: 'event' }, auditd: { sequence: i } }));
+    await queue.enqueue(evs.map((event) => ({ event })));
+    const metrics = new CountingMetrics();
+    const logs: string[] = [];
+    const out = new NdjsonOutput({ file: '/dev/null', metrics, log: (_l, m) => logs.push(m) });
+    const ac = new AbortController();
+    const run = runOutput(queue, out, ac.signal, { maxEvents: 10, lingerMs: 0 });
+    const deadline = Date.now() + 10_000;
+    while (queue.stats().consumers.ndjson.pendingEvents && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await run;
+    await out.close();
+    expect(queue.stats().consumers.ndjson.pendingEvents).to.equal(0);
+    await queue.close();
+    expect(logs).to.deep.equal([]);
+    expect(metrics.get('ndjson', 'shipped')).to.equal(30);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -26,6 +26,7 @@ export class NdjsonOutput implements Output<EcsEvent> {
   private readonly log: Log;
   private readonly now: () => Date;
   private fh: fs.promises.FileHandle | undefined;
+  private syncable = true;
 
   constructor(opts: NdjsonOutputOptions = {}) {
     this.name = opts.name ?? 'ndjson';
@@ -67,7 +68,17 @@ export class NdjsonOutput implements Output<EcsEvent> {
     // A partially written batch is written again whole after a failure: at-least-once, like every output.
     this.fh ??= await fs.promises.open(this.file, 'a');
     for (let off = 0; off < data.length; ) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
-    if (this.fsync) await this.fh.datasync();
+    if (this.fsync && this.syncable) {
+      try {
+        await this.fh.datasync();
+      } catch (err) {
+        // A device or FIFO (/dev/null, a named pipe to another tool) cannot be synced: the data was handed
+        // to it, which is all it can promise. Retrying would only write the batch again, forever.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+        this.syncable = false;
+      }
+    }
   }
 
   async close(): Promise<void> {
