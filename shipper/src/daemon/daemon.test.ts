@@ -79,6 +79,9 @@ describe('ship daemon (no Elasticsearch)', function () {
       return readNdjson(out).map((e) => eventId(e));
     }
     await until(() => d1.pipeline.stats.lines === 700 && d1.queue!.retained().events === 0 && d1.pipeline.pending === 0, 20_000, 'the first half shipped');
+    // Only the read in progress waits for a stop: nothing accumulates per batch (a Promise.race against one
+    // long-lived stop promise kept every batch ever read reachable).
+    expect((d1 as unknown as { stopWaiters: Set<unknown> }).stopWaiters.size).to.be.at.most(1);
     await until(() => fs.existsSync(path.join(dir, 'state', 'checkpoint.json')), 5000, 'checkpoint.json');
     await d1.stop();
     const afterFirst = readNdjson(out).length;

@@ -90,8 +90,9 @@ export class Daemon {
   private durableCheckpoint: string | undefined;
   private startedMs = Date.now();
   private releaseLock: (() => void) | undefined;
-  private stopRequested: (() => void) | undefined;
-  private readonly stopSignal: Promise<void>;
+  /** Set once a stop is requested; the input loop's pending read is released through stopWaiters. */
+  private stopFired = false;
+  private readonly stopWaiters = new Set<() => void>();
   private stopping: Promise<RunSummary> | undefined;
   private failure: string | undefined;
   private resolveDone!: (s: RunSummary) => void;
@@ -106,7 +107,6 @@ export class Daemon {
     this.logger = opts.logger ?? createLogger('auditsight-ship', this.cfg.logging.level);
     // A replay gets its own queue (and no lock on the live one): it can run beside the live shipper.
     this.queueDir = this.live ? path.join(this.cfg.stateDir, 'queue') : path.join(this.cfg.stateDir, `replay-${process.pid}`);
-    this.stopSignal = new Promise((r) => (this.stopRequested = r));
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
@@ -230,13 +230,35 @@ export class Daemon {
     });
   }
 
+  /**
+   * `p`, or undefined as soon as a stop is requested. Not Promise.race with one long-lived stop promise:
+   * every race leaves a reaction on it that holds the race's result, so each batch ever read (its lines,
+   * their checkpoints) stayed reachable until the daemon stopped: memory grew with the input, forever.
+   */
+  private untilStop<T>(p: Promise<T>): Promise<T | undefined> {
+    if (this.stopFired) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const w = () => resolve(undefined);
+      this.stopWaiters.add(w);
+      p.then(
+        (v) => {
+          this.stopWaiters.delete(w);
+          resolve(v);
+        },
+        (e) => {
+          this.stopWaiters.delete(w);
+          reject(e);
+        },
+      );
+    });
+  }
+
   private async runInput(): Promise<void> {
     const it = this.input!.batches();
-    const stopped = this.stopSignal.then(() => undefined);
     try {
       for (;;) {
         this.inputClock.idle();
-        const next = await Promise.race([it.next(), stopped]);
+        const next = await this.untilStop(it.next());
         this.inputClock.busy();
         // A batch that arrived is processed even while stopping: plugin input cannot be read again.
         if (!next || next.done) break;
@@ -384,7 +406,9 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     // auditd closes the plugin's stdin when it stops it: give the last lines a moment to arrive.
     if (this.cfg.input.type === 'plugin' && wasRunning) await Promise.race([this.inputLoop, new Promise((r) => setTimeout(r, 2000))]);
-    this.stopRequested?.();
+    this.stopFired = true;
+    for (const w of this.stopWaiters) w();
+    this.stopWaiters.clear();
     if (this.input && 'close' in this.input) await (this.input as Tailer).close();
     await this.inputLoop;
     if (wasRunning && this.queue) {
