@@ -161,6 +161,16 @@ describe('coalesce: Coalescer', () => {
     expect(c.push(userLogin(22))[0].part).to.equal(undefined);
   });
 
+  it('the in-flight bound releases a complete event held for the reorder window as complete, not evicted', () => {
+    const c = new Coalescer({ clock: new FakeClock(), maxInFlight: 2 });
+    c.push(userLogin(1));
+    c.push(userLogin(5)); // held: 2..4 missing
+    c.push(userLogin(6));
+    const out = c.push(userLogin(7)); // 3 in flight > 2
+    expect(brief(out)[0]).to.equal('5:USER_LOGIN:single');
+    expect(c.stats.evicted).to.equal(0);
+  });
+
   it('auditd DAEMON_* records (their own serials) are grouped but do not move the sequence', () => {
     const c = new Coalescer({ clock: new FakeClock() });
     c.push(userLogin(385));

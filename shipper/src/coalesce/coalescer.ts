@@ -220,7 +220,8 @@ export class Coalescer {
       }
       if (oldest === undefined) break;
       if (out === NONE) out = [];
-      out.push(this.emit(oldest, 'evicted'));
+      // A complete head held for the reorder window keeps its reason: it is not incomplete.
+      out.push(this.emit(oldest, oldest.pending[0].done ?? 'evicted'));
       out = this.drainNode(oldest, now, out);
     }
     return out;
