@@ -12,6 +12,7 @@ import { ElasticsearchOutput } from './elasticsearch';
 import { eventId } from './ids';
 import { CountingMetrics } from './metrics';
 import { runOutput } from './output';
+import { until } from '../daemon/testing';
 
 const mappings = {
   properties: {
@@ -34,14 +35,6 @@ function events(n: number, host = 'web-1', from = 1): EcsEvent[] {
 async function count(client: Client, index: string): Promise<number> {
   await client.indices.refresh({ index });
   return (await client.count({ index })).count;
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('Elasticsearch output @integration', function () {

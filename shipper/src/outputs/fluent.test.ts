@@ -12,6 +12,7 @@ import { DiskQueue } from '../queue/disk-queue';
 import { FluentOutput } from './fluent';
 import { CountingMetrics } from './metrics';
 import { runOutput } from './output';
+import { until } from '../daemon/testing';
 
 const SRC = path.join(__dirname, 'testdata', 'fluentrecv');
 const BUILD_TIMEOUT_MS = 8 * 60_000;
@@ -86,14 +87,6 @@ function events(n: number): EcsEvent[] {
     process: { pid: 100 + i, executable: '/usr/bin/id' },
     auditd: { sequence: i + 1 },
   }));
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('Fluent forward output (real OpenTelemetry fluentforward receiver)', function () {

@@ -12,6 +12,7 @@ import { DiskQueue } from '../queue/disk-queue';
 import { ElasticsearchOutput } from './elasticsearch';
 import { runOutput } from './output';
 import { analysisShimPlugin } from '../../../test/es-analysis-shim/build';
+import { until } from '../daemon/testing';
 
 function events(n: number, from: number): EcsEvent[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -21,14 +22,6 @@ function events(n: number, from: number): EcsEvent[] {
     process: { pid: 4000 + from + i, executable: '/usr/bin/id', args: ['id'] },
     auditd: { sequence: from + i, result: 'success' },
   }));
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 // One real secured node (x-pack security, HTTPS with a CA made by its own certutil) for two kinds of
