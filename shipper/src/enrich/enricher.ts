@@ -4,7 +4,8 @@
 import type { EcsEvent, EcsProcessRef } from '../../../common/ecs/event';
 import { applyHost, hostKeyOf, isLocalEvent } from './host';
 import { auditTty, basename, isoTime, toInt, ttyCharDevice } from './ids';
-import { ProcessTable, sessionSet, type Observation } from './process-table';
+import { sessionSet } from './leaders';
+import { ProcessTable, type Observation } from './process-table';
 import { readProcTable, type ProcProcess } from './procfs';
 import type { AncestorSummary, EnrichState, FsReader, HostInfo, ProcEntry, ProcRef } from './types';
 import type { UserResolver } from './users';
@@ -48,7 +49,6 @@ export class Enricher {
   private readonly refCache = new WeakMap<ProcEntry | ProcRef, { ref: EcsProcessRef; image: object; uid?: string; tty?: string; origin?: string }>();
   private readonly views = new ViewCache();
   private readonly forkEvents: boolean;
-  private pendingFork: ProcEntry | undefined;
   private derived: EcsEvent[] | undefined;
 
   constructor(opts: EnricherOptions = {}) {
@@ -70,15 +70,12 @@ export class Enricher {
   }
 
   enrich(ev: EcsEvent): EcsEvent {
-    // A clone whose enrichment threw must not hand its child to the next event.
-    this.pendingFork = undefined;
     const local = this.host === undefined || isLocalEvent(ev, this.host);
     if (local && this.host) applyHost(ev, this.host);
     const pid = toInt(ev.process?.pid);
-    if (pid !== undefined && pid > 0) this.track(ev, hostKeyOf(ev), pid, local);
+    const child = pid !== undefined && pid > 0 ? this.track(ev, hostKeyOf(ev), pid, local) : undefined;
     if (local && this.users) resolveNames(ev, this.users);
-    const child = this.takePendingFork();
-    if (child !== undefined) {
+    if (child !== undefined && this.forkEvents) {
       // After resolveNames: the fork event shares the clone's (now named) user.
       const fork = forkEventBase(ev, child.pid);
       // No `previous`: the images exec replaced came after the fork (see childAtFork).
@@ -88,11 +85,6 @@ export class Enricher {
     return ev;
   }
 
-  private takePendingFork(): ProcEntry | undefined {
-    const c = this.pendingFork;
-    this.pendingFork = undefined;
-    return c;
-  }
 
   /**
    * Events enrich() derived from the last event (a `fork` for a clone: fork-event.ts), to be shipped with
@@ -143,7 +135,8 @@ export class Enricher {
 
   // ---- per event ----
 
-  private track(ev: EcsEvent, hostKey: string, pid: number, local: boolean): void {
+  /** Updates the process table from one event; returns the child a successful fork/clone created. */
+  private track(ev: EcsEvent, hostKey: string, pid: number, local: boolean): ProcEntry | undefined {
     const p = ev.process!;
     const data = ev.auditd?.data ?? {};
     // Bound, not an arrow: tsx keeps function names, which costs a defineProperty per closure per event.
@@ -174,14 +167,12 @@ export class Enricher {
       e = this.table.observe(o);
     }
 
+    let forked: ProcEntry | undefined;
     if (!failed && syscall && FORK_SYSCALLS.has(syscall)) {
       // The child's pid is the syscall's return value; normalize may expose it either way.
       const child = toInt(str('exit')) ?? toInt(p.exit_code);
       const flags = syscall === 'clone' ? parseInt(str('a0') ?? '0', 16) : 0;
-      if (child !== undefined && child > 0 && !(flags & CLONE_THREAD)) {
-        const c = this.table.fork(e, child, ts);
-        if (this.forkEvents) this.pendingFork = c;
-      }
+      if (child !== undefined && child > 0 && !(flags & CLONE_THREAD)) forked = this.table.fork(e, child, ts);
     } else if (syscall === 'exit_group') {
       // exit_group(status): the exit code is the low byte of its argument.
       const a0 = str('a0');
@@ -193,6 +184,7 @@ export class Enricher {
     else if (type === 'login' && !failed && sessionSet(o.ses)) this.table.sessionOpening(hostKey, o.ses, ts);
 
     this.emit(ev, e, local);
+    return forked;
   }
 
   /**

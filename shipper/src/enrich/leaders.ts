@@ -135,6 +135,6 @@ export function sessionSet(ses: string | undefined): ses is string {
   return ses !== undefined && ses !== AUDIT_UNSET && ses !== '-1' && ses !== '';
 }
 
-export function refOf(e: ProcEntry): ProcRef {
+function refOf(e: ProcEntry): ProcRef {
   return { entityId: e.entityId, pid: e.pid, startMs: e.startMs, image: { ...e.image }, uid: e.uid, tty: e.tty, parentEntityId: e.parentEntityId, parentPid: e.ppid };
 }

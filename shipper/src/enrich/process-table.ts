@@ -307,5 +307,3 @@ export class ProcessTable {
 function pidKey(hostKey: string, pid: number): string {
   return `${hostKey}/${pid}`;
 }
-
-export { refOf, sessionSet } from './leaders';
