@@ -3,7 +3,7 @@
 // auditsight plugin), host facts and user/group names. Per event: a handful of Map lookups, no file reads.
 import type { EcsEvent, EcsProcessRef } from '../../../common/ecs/event';
 import { applyHost, hostKeyOf, isLocalEvent } from './host';
-import { auditTty, basename, isoTime, toInt, ttyCharDevice } from './ids';
+import { auditTty, basename, isoTime, owned, toInt, ttyCharDevice } from './ids';
 import { sessionSet } from './leaders';
 import { ProcessTable, type Observation } from './process-table';
 import { readProcTable, type ProcProcess } from './procfs';
@@ -19,8 +19,10 @@ export interface EnricherOptions {
   host?: HostInfo;
   /** Names for this machine's uids/gids. Without it, only names already in the records are present. */
   users?: UserResolver;
-  /** Process table bound (entries, live or ended). 32768 keeps ~30 MB worst case. */
+  /** Process table bound (entries, live or ended). 32768 keeps ~60 MB worst case. */
   maxProcesses?: number;
+  /** Record time an ended process without children stays in the table (ProcessTable.end). Default 5000. */
+  endedLeafMs?: number;
   maxSessions?: number;
   maxAncestry?: number;
   maxPrevious?: number;
@@ -61,6 +63,7 @@ export class Enricher {
       maxAncestry: opts.maxAncestry ?? 32,
       maxPrevious: opts.maxPrevious ?? 4,
       sessionOpenMaxMs: opts.sessionOpenMaxMs ?? 5000,
+      endedLeafMs: opts.endedLeafMs ?? 5000,
     });
   }
 
@@ -207,14 +210,14 @@ export class Enricher {
   private noteLogin(ev: EcsEvent, hostKey: string, ses: string, addr: string | undefined): void {
     const s = this.table.session(hostKey, ses);
     const ip = ev.source?.ip ?? addr;
-    if (ip && ip !== '?' && !s.sourceIp) s.sourceIp = ip;
+    if (ip && ip !== '?' && !s.sourceIp) s.sourceIp = owned(ip);
     const exe = basename(ev.process?.executable);
     const terminal = typeof ev.auditd?.data?.terminal === 'string' ? ev.auditd.data.terminal : '';
     let type: string | undefined;
     if (exe === 'sshd' || exe === 'sshd-session') type = 'sshd';
     else if (exe === 'login') type = /console$/.test(terminal) ? 'console' : 'terminal';
     if (type) s.type = type;
-    s.auid ??= ev.user?.audit?.id;
+    s.auid ??= owned(ev.user?.audit?.id);
     if (ev.auditd?.message_type?.toLowerCase() === 'user_start') s.openingSinceMs = undefined;
   }
 

@@ -4,7 +4,7 @@
 // No I/O here: everything comes in as plain values, so the logic is testable and the hot path is O(1).
 import { evaluateLeaders, inheritLeaders, sessionSet } from './leaders';
 import { Lru } from './lru';
-import { basename, entityId } from './ids';
+import { basename, entityId, owned } from './ids';
 import type { AncestorSummary, ProcEntry, ProcImage, SessionInfo } from './types';
 import type { ProcProcess } from './procfs';
 
@@ -17,6 +17,8 @@ export interface TableOptions {
   maxPrevious: number;
   /** PAM opens a session in milliseconds; past this, a missing USER_START (lost, filtered) no longer blocks a leader. */
   sessionOpenMaxMs: number;
+  /** How long (record time) an ended process that never had a child stays, for records that arrive late. */
+  endedLeafMs: number;
 }
 
 /** What one record says about the process that emitted it. */
@@ -44,6 +46,9 @@ export class ProcessTable {
   /** Time of the latest record seen: the clock for bounds on what is still in progress. */
   latestMs = 0;
   private readonly pids = new Map<string, string>();
+  /** Ended leaves in the order they ended (see end()); `leafHead` is the next one to expire. */
+  private leaves: ProcEntry[] = [];
+  private leafHead = 0;
 
   constructor(readonly opts: TableOptions) {
     this.entities = new Lru(opts.maxProcesses, (id, e) => {
@@ -95,7 +100,7 @@ export class ProcessTable {
         prev.push({ executable: e.image.executable, args: e.image.args });
         if (prev.length > this.opts.maxPrevious) prev.shift();
       }
-      e.image = { ...o.image };
+      e.image = ownedImage(o.image);
       this.update(e, o);
       evaluateLeaders(this, e);
       return e;
@@ -130,10 +135,40 @@ export class ProcessTable {
     return child;
   }
 
-  /** exit_group: the process is over; the entry stays (as ancestry for its children) until the LRU drops it. */
+  /**
+   * exit_group: the process is over. An entry with children stays as their parent, leader and ancestry
+   * until the LRU drops it. A leaf (no child ever linked to it: most processes, `ls`, `grep`, a fork that
+   * execs /bin/true) is referred to by nothing, so it goes once records that arrive late for it (a vfork
+   * parent's clone, the coalescer's reordering) are past: at 1000 exec/s the table held ~32k dead leaves
+   * and most of the shipper's live heap. Its session keeps a copy of an entry leader (SessionInfo).
+   */
   end(e: ProcEntry, ts: number, exitCode?: number): void {
     e.endMs = ts;
     if (exitCode !== undefined) e.exitCode = exitCode;
+    if (!e.children) this.leaves.push(e);
+    this.expireLeaves();
+  }
+
+  private expireLeaves(): void {
+    const until = this.latestMs - this.opts.endedLeafMs;
+    const q = this.leaves;
+    let i = this.leafHead;
+    for (; i < q.length && q[i].endMs! <= until; i++) {
+      const e = q[i];
+      // Still the same ended leaf (not reused by a restored entry, not given a child since it ended).
+      if (e.children || this.entities.peek(e.entityId) !== e) continue;
+      this.entities.delete(e.entityId);
+      const k = pidKey(e.hostKey, e.pid);
+      if (this.pids.get(k) === e.entityId) this.pids.delete(k);
+    }
+    if (i === q.length) {
+      this.leaves = [];
+      i = 0;
+    } else if (i > 1024 && i * 2 > q.length) {
+      this.leaves = q.slice(i);
+      i = 0;
+    }
+    this.leafHead = i;
   }
 
   /**
@@ -218,13 +253,13 @@ export class ProcessTable {
 
   private create(o: Observation, startMs: number, origin: ProcEntry['origin'], link = true): ProcEntry {
     const e: ProcEntry = {
-      hostKey: o.hostKey,
+      hostKey: owned(o.hostKey),
       pid: o.pid,
       startMs,
       entityId: entityId(o.hostKey, o.pid, startMs),
       origin,
       ppid: o.ppid,
-      image: { ...o.image },
+      image: ownedImage(o.image),
       uid: o.uid,
       auid: o.auid,
       ses: o.ses,
@@ -246,6 +281,7 @@ export class ProcessTable {
       p = this.create({ hostKey: e.hostKey, pid: e.ppid, ts: e.startMs, ses: e.ses, auid: e.auid, image: {} }, e.startMs, 'inferred', false);
     }
     if (!p) return;
+    p.children = (p.children ?? 0) + 1;
     e.parentEntityId = p.entityId;
     e.ancestry = [p.entityId, ...(p.ancestry ?? [])].slice(0, this.opts.maxAncestry);
   }
@@ -289,7 +325,12 @@ export class ProcessTable {
     const img = e.image;
     const n = o.image;
     if ((n.executable && n.executable !== img.executable) || (n.name && n.name !== img.name) || (n.workingDirectory && n.workingDirectory !== img.workingDirectory)) {
-      e.image = { ...img, executable: n.executable || img.executable, name: n.name || img.name, workingDirectory: n.workingDirectory || img.workingDirectory };
+      e.image = {
+        ...img,
+        executable: n.executable ? owned(n.executable) : img.executable,
+        name: n.name ? owned(n.name) : img.name,
+        workingDirectory: n.workingDirectory ? owned(n.workingDirectory) : img.workingDirectory,
+      };
     }
     if (e.origin === 'inferred') {
       e.origin = 'seen';
@@ -302,6 +343,20 @@ export class ProcessTable {
     const s = this.session(hostKey, ses);
     if (!s.entryLeader) s.openingSinceMs = ts;
   }
+}
+
+/**
+ * The image as the table keeps it: its own copy, with strings that do not pin the input chunk they were
+ * parsed from (ids.ts owned()). Entries outlive their records by minutes; one exec per entry pays this.
+ */
+function ownedImage(i: ProcImage): ProcImage {
+  const out: ProcImage = {};
+  for (const k in i) {
+    const v = i[k as keyof ProcImage];
+    if (k === 'args') out.args = (v as string[] | undefined)?.map((a) => owned(a));
+    else (out as Record<string, unknown>)[k] = owned(v as string | undefined);
+  }
+  return out;
 }
 
 function pidKey(hostKey: string, pid: number): string {

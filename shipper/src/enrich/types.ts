@@ -88,6 +88,8 @@ export interface ProcEntry {
   tty?: string;
   endMs?: number;
   exitCode?: number;
+  /** How many processes were linked to this one as their parent (never decremented): none makes it a leaf. */
+  children?: number;
   entryLeader?: string;
   sessionLeader?: string;
   groupLeader?: string;
