@@ -1,6 +1,6 @@
 // Deterministic document ids: the same audit event always gets the same _id, so a redelivered batch (after
 // a crash, a lost ack, a retry) creates no duplicate: Elasticsearch answers 409 to a second `create`.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { EcsEvent } from '../../../common/ecs/event';
 import { ACTION_FORK } from '../enrich/fork-event';
 import { ACTION_LOST_EVENTS, TAG_EVENT_PART } from '../pipeline/events';
@@ -10,9 +10,16 @@ import { ACTION_LOST_EVENTS, TAG_EVENT_PART } from '../pipeline/events';
  * 128 bits keeps collisions negligible at billions of events while staying short in every index and URL.
  */
 export function hashId(...parts: Array<string | number>): string {
-  const h = createHash('sha256').update('auditsight-id:v1');
-  for (const p of parts) h.update('\0').update(String(p));
-  return h.digest().subarray(0, 16).toString('base64url');
+  let input = 'auditsight-id:v1';
+  for (const p of parts) input += '\0' + String(p);
+  return sha256(input).subarray(0, 16).toString('base64url');
+}
+
+// crypto.hash (Node >= 20.12) is the one-shot form: no Hash object and no update() calls per event (they
+// were 3% of the shipper's CPU). Same digest as createHash().update(...).digest() over the same bytes.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
+function sha256(s: string): Buffer {
+  return oneShot !== undefined ? oneShot('sha256', s, 'buffer') : crypto.createHash('sha256').update(s).digest();
 }
 
 /**
