@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { errors } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../../common/ecs/event';
 import { classify } from './elasticsearch';
@@ -30,6 +31,14 @@ describe('document ids', () => {
     expect(eventId(a)).to.equal(eventId({ ...a, event: { ...a.event, ingested: 'later' } }));
     expect(eventId(a)).to.not.equal(eventId({ ...a, error: { message: 'y' } }));
     expect(hashId('alert', eventId(a), 'rule-1')).to.match(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('stay the ids earlier versions wrote (an upgraded shipper must not duplicate what it redelivers)', () => {
+    // The definition, computed independently: SHA-256 over "auditsight-id:v1" and NUL-prefixed parts.
+    const h = createHash('sha256').update('auditsight-id:v1');
+    for (const p of ['event', 'm1', 42, '2025-01-01T00:00:00.123Z', '']) h.update('\0').update(String(p));
+    expect(hashId('event', 'm1', 42, '2025-01-01T00:00:00.123Z', '')).to.equal(h.digest().subarray(0, 16).toString('base64url'));
+    expect(hashId('alert', 'ü-non-ascii', 7)).to.equal(createHash('sha256').update('auditsight-id:v1\0alert\0ü-non-ascii\x007').digest().subarray(0, 16).toString('base64url'));
   });
 });
 
