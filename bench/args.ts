@@ -1,7 +1,9 @@
 // Command-line options and output helpers shared by the bench scripts (bench:latency, bench:ship).
 
-/** The value after `--name`, or undefined when the option is absent. */
+/** The value after `--name` (or in `--name=value`, for values that start with `--`), or undefined when absent. */
 export function strArg(name: string): string | undefined {
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq !== undefined) return eq.slice(name.length + 3);
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return undefined;
   const v = process.argv[i + 1];

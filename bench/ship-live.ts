@@ -21,10 +21,13 @@ import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
 import { withLiveAudit } from '../shipper/src/inputs/live-audit';
 import { sleep } from './args';
+import { buildCli } from '../scripts/build-cli';
 import type { ShipBenchContext } from './ship-throughput';
 
 const RULES = path.resolve(__dirname, '../shipper/rules/auditsight.rules');
-const CLI = path.resolve(__dirname, '../bin/auditsight.js');
+const ROOT = path.resolve(__dirname, '..');
+/** The installed command (shipper/README.md): the bundle, run from SHIPPER_NODE with the production V8 flags. */
+const WRAPPER = path.join(ROOT, 'shipper', 'install', 'auditsight.sh');
 /** The interpreter path shipper/rules/auditsight.rules excludes (`-a never,exit -F exe=...`). */
 export const SHIPPER_NODE = '/usr/local/bin/auditsight-node';
 
@@ -35,6 +38,8 @@ export interface LiveOptions {
   rate: number;
   /** Run the shipper from the plain node (not excluded by the rules): it then audits its own activity. */
   selfAudit: boolean;
+  /** V8 flags instead of the installed wrapper's (AUDITSIGHT_NODE_FLAGS; '' = none). */
+  nodeFlags?: string;
 }
 
 /** The workload, compiled with gcc at bench time (a Node spawn loop costs more than the exec it measures). */
@@ -103,6 +108,11 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
   fs.copyFileSync(WORKLOAD_C, src);
   execFileSync('gcc', ['-O2', '-Wall', '-o', exe, src], { stdio: ['ignore', 'inherit', 'inherit'] });
 
+  // The shipper as a production install runs it: the bundle, through the installed wrapper.
+  const bundle = await buildCli();
+  ctx.log(`built ${path.relative(ROOT, bundle)} (npm run build)`);
+  const shipperFlags = o.nodeFlags ?? /AUDITSIGHT_NODE_FLAGS-([^}]*)\}/.exec(fs.readFileSync(WRAPPER, 'utf8'))?.[1]?.trim() ?? '?';
+
   // The shipper's interpreter, as a production install has it.
   let nodeBin = process.execPath;
   let installedNode = false;
@@ -166,16 +176,18 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       const yml = path.join(ctx.dir, 'auditsight.yml');
       fs.writeFileSync(yml, YAML.stringify(cfg), { mode: 0o600 });
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AUDITSIGHT_') && !k.startsWith('ELASTICSEARCH_')));
-      const args = [CLI, 'ship', '--config', yml, ...ctx.tuned.flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+      const args = ['ship', '--config', yml, ...ctx.tuned.flatMap(([k, v]) => ['--set', `${k}=${v}`])];
       const errFd = fs.openSync(stderrFile, 'w');
       const startedAt = Date.now();
-      shipper = spawn(nodeBin, args, { env, stdio: ['ignore', 'ignore', errFd] });
+      // The installed command: the wrapper execs the interpreter in place, so this pid is the shipper's.
+      const wenv = { ...env, AUDITSIGHT_HOME: ROOT, AUDITSIGHT_NODE: nodeBin, ...(o.nodeFlags !== undefined ? { AUDITSIGHT_NODE_FLAGS: o.nodeFlags } : {}) };
+      shipper = spawn(WRAPPER, args, { env: wenv, stdio: ['ignore', 'ignore', errFd] });
       fs.closeSync(errFd);
       children.push(shipper);
       const pid = shipper.pid!;
       const exited = () => shipper!.exitCode !== null || shipper!.signalCode !== null;
       const why = () => `shipper ${exited() ? `exited (${shipper!.exitCode ?? shipper!.signalCode})` : 'running'}; stderr: ${fs.readFileSync(stderrFile, 'utf8').slice(-2000)}`;
-      ctx.log(`shipper pid ${pid}: ${nodeBin} ${args.slice(0, 4).join(' ')}${ctx.tuned.length ? ' --set ...' : ''} (tail ${cap.logPath} from the end, metrics 127.0.0.1:${port})`);
+      ctx.log(`shipper pid ${pid}: ${path.relative(ROOT, WRAPPER)} ${args.slice(0, 3).join(' ')} (${nodeBin} ${shipperFlags} dist/auditsight.cjs)${ctx.tuned.length ? ' --set ...' : ''} (tail ${cap.logPath} from the end, metrics 127.0.0.1:${port})`);
 
       // Ready: /healthz 200.
       for (;;) {
@@ -322,7 +334,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
 
     console.log(`\nbench:ship part 2: live CPU and memory${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}`);
     console.log(`  load average (1/5/15)    before ${la(r.load0)}; during (1-min) mean ${ld.mean.toFixed(2)} / max ${ld.max.toFixed(2)}; after ${la(r.load1)}; machine CPU busy during the window ${pct(r.machineBusy)} of ${os.cpus().length} cores`);
-    console.log(`  shipper                  separate process: ${nodeNote}; ${CLI} ship --config <yaml> (tail from the end, production defaults${ctx.tuned.length ? ` + ${ctx.tuned.map(([k, v]) => `--set ${k}=${v}`).join(' ')}` : ''}); healthy after ${r.readyMs} ms, warm-up exec searchable after ${r.warmMs} ms`);
+    console.log(`  shipper                  separate process: ${nodeNote}; ${path.relative(ROOT, WRAPPER)} ship --config <yaml>, the installed command: the bundle built here (npm run build), V8 flags ${shipperFlags || '(none)'}${o.nodeFlags !== undefined ? ' (--node-flags)' : ' (the wrapper\'s)'}; (tail from the end, production defaults${ctx.tuned.length ? ` + ${ctx.tuned.map(([k, v]) => `--set ${k}=${v}`).join(' ')}` : ''}); healthy after ${r.readyMs} ms, warm-up exec searchable after ${r.warmMs} ms`);
     console.log(`  idle baseline (10 s)     shipper ${pct(r.idle.meanCpu())} of a core with ${r.idleEvents.toFixed(0)} background events/s`);
     console.log(`  workload                 fork+execve /bin/true <marker> (C, clock_nanosleep): ${wl(r.wl)}`);
     console.log(`  in Elasticsearch         executed documents of the marker: ${r.got.executed} of ${r.wl.started} execs; all its documents by event.action: ${Object.entries(r.got.byAction).map(([k, v]) => `${k} ${v}`).join(', ')}; EXECVE records in audit.log: ${execveInLog}`);
