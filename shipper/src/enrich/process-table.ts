@@ -127,7 +127,7 @@ export class ProcessTable {
       return existing;
     }
     const child = this.create(
-      { hostKey: parent.hostKey, pid: childPid, ppid: parent.pid, ts, ses: parent.ses, auid: parent.auid, uid: parent.uid, tty: parent.tty, image: { ...parent.image } },
+      { hostKey: parent.hostKey, pid: childPid, ppid: parent.pid, ts, ses: parent.ses, auid: parent.auid, uid: parent.uid, tty: parent.tty, image: parent.image },
       ts,
       'fork',
     );
@@ -259,7 +259,8 @@ export class ProcessTable {
       entityId: entityId(o.hostKey, o.pid, startMs),
       origin,
       ppid: o.ppid,
-      image: ownedImage(o.image),
+      // A fork shares its parent's image: the table's own already, and images are replaced, never mutated.
+      image: origin === 'fork' ? o.image : ownedImage(o.image),
       uid: o.uid,
       auid: o.auid,
       ses: o.ses,
