@@ -217,7 +217,7 @@ export class Enricher {
     if (exe === 'sshd' || exe === 'sshd-session') type = 'sshd';
     else if (exe === 'login') type = /console$/.test(terminal) ? 'console' : 'terminal';
     if (type) s.type = type;
-    s.auid ??= owned(ev.user?.audit?.id);
+    s.auid ??= ev.user?.audit?.id;
     if (ev.auditd?.message_type?.toLowerCase() === 'user_start') s.openingSinceMs = undefined;
   }
 

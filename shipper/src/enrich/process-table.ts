@@ -46,6 +46,8 @@ export class ProcessTable {
   /** Time of the latest record seen: the clock for bounds on what is still in progress. */
   latestMs = 0;
   private readonly pids = new Map<string, string>();
+  /** One owned copy of each host key (ids.ts owned()), shared by that host's entries. */
+  private readonly hostKeys = new Map<string, string>();
   /** Ended leaves in the order they ended (see end()); `leafHead` is the next one to expire. */
   private leaves: ProcEntry[] = [];
   private leafHead = 0;
@@ -251,9 +253,23 @@ export class ProcessTable {
 
   // ---- internals ----
 
+  /**
+   * The table's copy of a host key. A key taken from a record (`node=`) is a slice of the input chunk, and
+   * every entry of that host keeps it; one copy per host, instead of one per entry.
+   */
+  private hostKey(k: string): string {
+    let own = this.hostKeys.get(k);
+    if (own === undefined) {
+      if (this.hostKeys.size >= 1024) this.hostKeys.clear(); // a replay of many hosts' logs: stay bounded
+      own = owned(k);
+      this.hostKeys.set(own, own);
+    }
+    return own;
+  }
+
   private create(o: Observation, startMs: number, origin: ProcEntry['origin'], link = true): ProcEntry {
     const e: ProcEntry = {
-      hostKey: owned(o.hostKey),
+      hostKey: this.hostKey(o.hostKey),
       pid: o.pid,
       startMs,
       entityId: entityId(o.hostKey, o.pid, startMs),
