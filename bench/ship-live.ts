@@ -40,6 +40,20 @@ export interface LiveOptions {
   selfAudit: boolean;
   /** V8 flags instead of the installed wrapper's (AUDITSIGHT_NODE_FLAGS; '' = none). */
   nodeFlags?: string;
+  /**
+   * 'recommended': shipper/rules/auditsight.rules (clone, execve, exit_group...: ~4 documents per exec).
+   * 'exec': only its execve rules and exclusions, one event per exec, as the published references measure
+   * (Laurel's load generator counts exec events; its figure includes auditd).
+   */
+  rules: 'recommended' | 'exec';
+}
+
+/** The recommended rules file cut down to its control lines, exclusions and `-k exec` rules. */
+function execOnlyRules(dir: string): string {
+  const keep = fs.readFileSync(RULES, 'utf8').split('\n').filter((l) => /^-(D|b|f)\b|^--backlog_wait_time|^-a never,exit|-k exec$/.test(l.trim()));
+  const file = path.join(dir, 'exec-only.rules');
+  fs.writeFileSync(file, `${keep.join('\n')}\n`);
+  return file;
 }
 
 /** The workload, compiled with gcc at bench time (a Node spawn loop costs more than the exec it measures). */
@@ -299,7 +313,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       };
     };
     try {
-      capture = await withLiveAudit(RULES, async (cap) => (value = await measure(cap)), { logPath: own?.logPath, markerTimeoutMs: 300_000 });
+      capture = await withLiveAudit(o.rules === 'exec' ? execOnlyRules(ctx.dir) : RULES, async (cap) => (value = await measure(cap)), { logPath: own?.logPath, markerTimeoutMs: 300_000 });
     } catch (e) {
       if (!value) throw e;
       captureError = e as Error; // the measurement is there; only the read-back of the capture failed
@@ -332,7 +346,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     const la = (v: number[]) => v.map((x) => x.toFixed(2)).join(' ');
     const ld = summarize(r.loads);
 
-    console.log(`\nbench:ship part 2: live CPU and memory${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}`);
+    console.log(`\nbench:ship part 2: live CPU and memory${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}, rules: ${o.rules === 'exec' ? 'execve only (--rules exec: one event per exec, as the published references count)' : 'recommended (shipper/rules/auditsight.rules)'}`);
     console.log(`  load average (1/5/15)    before ${la(r.load0)}; during (1-min) mean ${ld.mean.toFixed(2)} / max ${ld.max.toFixed(2)}; after ${la(r.load1)}; machine CPU busy during the window ${pct(r.machineBusy)} of ${os.cpus().length} cores`);
     console.log(`  shipper                  separate process: ${nodeNote}; ${path.relative(ROOT, WRAPPER)} ship --config <yaml>, the installed command: the bundle built here (npm run build), V8 flags ${shipperFlags || '(none)'}${o.nodeFlags !== undefined ? ' (--node-flags)' : ' (the wrapper\'s)'}; (tail from the end, production defaults${ctx.tuned.length ? ` + ${ctx.tuned.map(([k, v]) => `--set ${k}=${v}`).join(' ')}` : ''}); healthy after ${r.readyMs} ms, warm-up exec searchable after ${r.warmMs} ms`);
     console.log(`  idle baseline (10 s)     shipper ${pct(r.idle.meanCpu())} of a core with ${r.idleEvents.toFixed(0)} background events/s`);

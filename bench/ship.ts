@@ -18,7 +18,8 @@
 //   part 1: --events N (200000; generated log), --log FILE (instead of generating),
 //           --ceiling BATCHxCONC,... (2000x1,2000x2,5000x2,5000x4)
 //   part 2: --seconds S (30), --rate EXECS_PER_S (1000), --self-audit (run the shipper from the plain node),
-//           --node-flags=FLAGS (V8 flags instead of shipper/install/auditsight.sh's; "" for none)
+//           --node-flags=FLAGS (V8 flags instead of shipper/install/auditsight.sh's; "" for none),
+//           --rules recommended|exec (exec: only the execve rules, one event per exec, as the references)
 //   both:   --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +32,12 @@ import { log, numArg, setArgs, strArg } from './args';
 import { runLive } from './ship-live';
 import { runThroughput, type ShipBenchContext } from './ship-throughput';
 
+
+function rulesArg(): 'recommended' | 'exec' {
+  const r = strArg('rules') ?? 'recommended';
+  if (r !== 'recommended' && r !== 'exec') throw new Error(`--rules expects recommended | exec, got ${JSON.stringify(r)}`);
+  return r;
+}
 
 function ceilingArg(): Array<{ batch: number; concurrency: number }> {
   const s = strArg('ceiling') ?? '2000x1,2000x2,5000x2,5000x4';
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
   const part = strArg('part') ?? 'all';
   if (!['throughput', 'live', 'all'].includes(part)) throw new Error(`--part expects throughput, live or all, got ${JSON.stringify(part)}`);
   const throughput = { events: Math.floor(numArg('events', 200_000, 1)), logFile: strArg('log'), ceiling: ceilingArg() };
-  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags') };
+  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), rules: rulesArg() };
   const tuned = setArgs();
   if (throughput.logFile && !fs.existsSync(throughput.logFile)) throw new Error(`--log ${throughput.logFile}: no such file`);
   if (part !== 'throughput' && process.getuid?.() !== 0) throw new Error('the live part needs root (sudo npm run bench:ship, or --part throughput)');
