@@ -155,4 +155,30 @@ describe('inputs/tail', function () {
     expect(((await next).value as InputLine).line).to.equal('type=A n=0000002 later');
     await t.close();
   });
+
+  it('opens the listed file even when a rotation shifted the names after the listing', async () => {
+    // The race a loaded CI box hit: the tailer listed [A=.1, B=current], the writer rotated again
+    // (A -> .2, B -> .1, new C), and opening ".1" by name gave B: all of A was skipped.
+    fs.writeFileSync(`${file}.1`, 'type=A n=0000000 a\n');
+    fs.writeFileSync(file, 'type=A n=0000001 b\n');
+    const [a, b] = await listLogFiles(file);
+    fs.renameSync(`${file}.1`, `${file}.2`);
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, 'type=A n=0000002 c\n');
+    const notices: string[] = [];
+    const t = new Tailer({ path: file, onNotice: (k) => notices.push(k) });
+    type Opened = { fh: { close(): Promise<void> }; file: string; ino: string; live: boolean } | undefined;
+    const open = (f: typeof a, live: boolean) => (t as unknown as { open(f: unknown, o: number, l: boolean): Promise<Opened> }).open(f, 0, live);
+    const ca = (await open(a!, false))!;
+    expect([ca.file, ca.ino]).to.deep.equal([`${file}.2`, a!.ino]);
+    const cb = (await open(b!, true))!;
+    expect([cb.file, cb.ino, cb.live]).to.deep.equal([`${file}.1`, b!.ino, false]); // no longer the followed file
+    await ca.fh.close();
+    await cb.fh.close();
+    // Deleted by the rotation: nothing to open, and said so.
+    fs.rmSync(`${file}.2`);
+    expect(await open(a!, false)).to.equal(undefined);
+    expect(notices).to.deep.equal(['file-vanished']);
+    await t.close();
+  });
 });

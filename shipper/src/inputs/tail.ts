@@ -19,7 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ByteLineSplitter } from './line-splitter';
 import {
-  FP_MAX, decodeTailCheckpoint, encodeTailCheckpoint, fingerprint, listLogFiles, readPrefix, resolvePosition,
+  FP_MAX, decodeTailCheckpoint, encodeTailCheckpoint, fingerprint, listLogFiles, resolvePosition,
   sameFile, statLogFile, toLogFile, type LogFile,
 } from './tail-files';
 import type { InputBatch, InputLine, InputNotice } from './types';
@@ -187,19 +187,45 @@ export class Tailer {
     const start = r.kind === 'lost' ? 0 : r.index;
     const offset = r.kind === 'exact' || r.kind === 'copy' ? r.offset : 0;
     const cursors: Cursor[] = [];
-    for (let i = start; i < files.length; i++) cursors.push(await this.open(files[i]!, i === start ? offset : 0, files[i]!.current));
+    for (let i = start; i < files.length; i++) pushOpened(cursors, await this.open(files[i]!, i === start ? offset : 0, files[i]!.current));
     this.cur = cursors.shift();
     this.queue = cursors;
   }
 
-  private async open(f: LogFile, offset: number, live: boolean): Promise<Cursor> {
-    const fh = await fsp.open(f.file, 'r');
-    // Identity from the handle, not the earlier stat: the name may have moved in between.
-    const st = toLogFile(f.file, await fh.stat({ bigint: true }), live);
-    const prefix = offset > 0 ? await readPrefix(f.file, Math.min(FP_MAX, offset)) : Buffer.alloc(0);
-    const c: Cursor = { fh, file: f.file, dev: st.dev, ino: st.ino, readPos: offset, splitter: new ByteLineSplitter(offset), prefix, tokenTail: '', live };
-    this.setPrefix(c, prefix);
-    return c;
+  /**
+   * Opens the listed file `f`: by name, then checks that the handle is that very file. A rotation can shift
+   * the names between a listing and the open (.1 -> .2, the followed file -> .1), and the name then leads
+   * to a newer file. Taking that one instead skipped the listed file: under load, a whole rotated file was
+   * lost (seen in CI). So the listed file is looked up again by its identity; undefined (with a notice)
+   * only when it is gone, deleted by the rotation.
+   */
+  private async open(f: LogFile, offset: number, live: boolean): Promise<Cursor | undefined> {
+    let name = f.file;
+    let followed = live;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const fh = await fsp.open(name, 'r').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
+      if (fh) {
+        const st = toLogFile(name, await fh.stat({ bigint: true }), followed);
+        if (sameFile(st, f)) {
+          const prefix = Buffer.alloc(Math.min(FP_MAX, offset));
+          const { bytesRead } = prefix.length > 0 ? await fh.read(prefix, 0, prefix.length, 0) : { bytesRead: 0 };
+          const c: Cursor = { fh, file: name, dev: st.dev, ino: st.ino, readPos: offset, splitter: new ByteLineSplitter(offset), prefix, tokenTail: '', live: followed };
+          this.setPrefix(c, prefix.subarray(0, bytesRead));
+          return c;
+        }
+        await fh.close();
+      }
+      const moved = (await listLogFiles(this.path)).find((x) => sameFile(x, f));
+      if (moved) {
+        name = moved.file;
+        followed = live && moved.current;
+      } else await sleep(20); // names may be shifting under us: look again
+    }
+    this.notice('file-vanished', { file: f.file, dev: f.dev, ino: f.ino });
+    return undefined;
   }
 
   private setPrefix(c: Cursor, prefix: Buffer): void {
@@ -216,7 +242,7 @@ export class Tailer {
     const f = await statLogFile(this.path, true);
     if (!f) return false;
     this.cur = await this.open(f, 0, true);
-    return true;
+    return this.cur !== undefined;
   }
 
   private async prefixIntact(c: Cursor): Promise<boolean> {
@@ -254,7 +280,7 @@ export class Tailer {
         this.notice('truncated-again', { file: c.file, copies: newer.map((f) => f.file) });
         for (const f of newer) known.add(`${f.dev}:${f.ino}`);
         const copies: Cursor[] = [];
-        for (const f of newer) copies.push(await this.open(f, 0, false));
+        for (const f of newer) pushOpened(copies, await this.open(f, 0, false));
         this.queue = [...copies, c, ...this.queue];
         this.cur = this.queue.shift();
         return [];
@@ -288,7 +314,7 @@ export class Tailer {
       const newer = at >= 0 ? files.slice(at + 1) : files.filter((f) => f.current || f.mtimeNs > mtime);
       this.notice('rotated', { from: c.file, renamedTo: at >= 0 ? files[at]!.file : undefined, next: newer.map((f) => f.file) });
       this.queue = [];
-      for (const f of newer) this.queue.push(await this.open(f, 0, f.current));
+      for (const f of newer) pushOpened(this.queue, await this.open(f, 0, f.current));
       return []; // read the old handle to its end once more before leaving it
     }
     const next = this.queue[0];
@@ -324,7 +350,7 @@ export class Tailer {
     if (r.kind === 'copy') {
       for (let i = r.index; i < files.length; i++) {
         if (files[i]!.current || sameFile(files[i]!, c)) continue;
-        before.push(await this.open(files[i]!, i === r.index ? offset : 0, false));
+        pushOpened(before, await this.open(files[i]!, i === r.index ? offset : 0, false));
       }
     }
     c.readPos = 0;
@@ -338,6 +364,10 @@ export class Tailer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pushOpened(list: Cursor[], c: Cursor | undefined): void {
+  if (c) list.push(c);
+}
 
 /** Follow a file; see Tailer. */
 export function tail(opts: TailOptions = {}): Tailer {
