@@ -22,7 +22,7 @@ import { Daemon } from '../shipper/src/daemon/daemon';
 import { compareIds, idsIn } from '../shipper/src/daemon/testing';
 import { Enricher, nodeFsReader, readHostInfo } from '../shipper/src/enrich';
 import { eventId } from '../shipper/src/outputs/ids';
-import { withIngested } from '../shipper/src/outputs/output';
+import { withIngested } from '../shipper/src/outputs/shipped';
 import { createPipeline } from '../shipper/src/pipeline';
 import { generateLog } from './gen-log';
 

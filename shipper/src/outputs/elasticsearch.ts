@@ -10,14 +10,15 @@
 //  - Other 4xx per item (mapping conflict, document parsing exception): the document can never be indexed;
 //    it goes to the dead letter (index and/or NDJSON file) with the reason, the rest of the batch proceeds.
 //  - 413 (request too large): the batch is split in halves.
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { QueueRecord } from '../queue/types';
 import { eventId } from './ids';
 import { noMetrics, type OutputMetrics } from './metrics';
-import { Backoff, defaultLog, shippedJson, sleep, type Log, type Output } from './output';
+import { Backoff, defaultLog, sleep, type Log, type Output } from './output';
+import { shippedLines } from './shipped';
 
 export interface ElasticsearchOutputOptions {
   /** Queue consumer name (default 'elasticsearch'). */
@@ -102,10 +103,16 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
     const backoff = new Backoff(this.backoffOpts.initialMs, this.backoffOpts.maxMs);
     while (pending.length) {
       const ingested = this.now().toISOString();
-      // Pre-serialized lines (the client sends strings as they are): the stored event text, not a re-parse.
-      const operations = pending.flatMap((p) => [JSON.stringify({ create: { _index: this.index, _id: p.id } }), shippedJson(p.rec, ingested)]);
+      // The request body as bytes (the client sends a Buffer as it is): the stored event bytes, not a re-parse.
+      const index = JSON.stringify(this.index);
+      const body = shippedLines(
+        pending.map((p) => p.rec),
+        ingested,
+        (i) => `{"create":{"_index":${index},"_id":${JSON.stringify(pending[i].id)}}}`,
+      );
       let items;
       try {
+        const operations = body as unknown as estypes.BulkRequest['operations'];
         const resp = await this.client.bulk({ operations, filter_path: BULK_FILTER }, { signal, maxRetries: 0, requestTimeout: this.requestTimeoutMs });
         items = resp.items;
       } catch (err) {

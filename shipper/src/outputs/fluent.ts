@@ -9,7 +9,8 @@
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { QueueRecord } from '../queue/types';
 import { noMetrics, type OutputMetrics } from './metrics';
-import { Backoff, defaultLog, sleep, withIngested, type Log, type Output } from './output';
+import { Backoff, defaultLog, sleep, type Log, type Output } from './output';
+import { withIngested } from './shipped';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import fluentLogger = require('fluent-logger');
 

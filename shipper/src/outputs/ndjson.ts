@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { QueueRecord } from '../queue/types';
 import { noMetrics, type OutputMetrics } from './metrics';
-import { Backoff, defaultLog, shippedJson, sleep, type Log, type Output } from './output';
+import { Backoff, defaultLog, sleep, type Log, type Output } from './output';
+import { shippedLines } from './shipped';
 
 export interface NdjsonOutputOptions {
   /** Queue consumer name (default 'ndjson'). */
@@ -39,7 +40,7 @@ export class NdjsonOutput implements Output<EcsEvent> {
 
   async send(records: Array<QueueRecord<EcsEvent>>, signal: AbortSignal): Promise<void> {
     const ingested = this.now().toISOString();
-    const data = Buffer.from(records.map((r) => `${shippedJson(r, ingested)}\n`).join(''), 'utf8');
+    const data = shippedLines(records, ingested);
     const backoff = new Backoff(250, 30_000);
     for (;;) {
       try {

@@ -88,6 +88,7 @@ describe('DiskQueue', () => {
       [{ n: 3 }, undefined, 'given', '{"n":3}'],
       [{ n: 4 }, undefined, 'id-4', '{"n":4}'],
     ]);
+    expect(recs.map((r) => r.eventBytes?.toString('utf8'))).to.deep.equal(recs.map((r) => r.eventText));
     await q.close();
     // What an older version reads: plain JSON with e and c (it ignores k).
     const seg = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.aq'))!));

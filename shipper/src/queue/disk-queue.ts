@@ -371,7 +371,7 @@ export class DiskQueue<E = unknown, C = unknown> {
           this.counters.corruptBytes += m.size;
           continue;
         }
-        out.push(decodePayload<E, C>(recordPayload(buf, pos).toString('utf8'), m.seq, recordEnqueuedMs(buf, pos), m.size));
+        out.push(decodePayload<E, C>(recordPayload(buf, pos), m.seq, recordEnqueuedMs(buf, pos), m.size));
       }
       chunk = undefined;
     };
@@ -454,7 +454,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   }
 }
 
-/** A record read from the queue; with the event-last layout its event is parsed on first access only. */
+/** A record read from the queue; with the event-last layout its event is decoded and parsed on first access only. */
 class StoredRecord<E, C> implements QueueRecord<E, C> {
   private parsed: E | undefined;
   private text: string | undefined;
@@ -465,38 +465,43 @@ class StoredRecord<E, C> implements QueueRecord<E, C> {
     readonly bytes: number,
     readonly checkpoint: C | undefined,
     readonly key: string | undefined,
-    eventText: string | undefined,
+    readonly eventBytes: Buffer | undefined,
     event: E | undefined,
   ) {
-    this.text = eventText;
     this.parsed = event;
   }
 
   get eventText(): string | undefined {
+    if (this.text === undefined && this.eventBytes !== undefined) this.text = this.eventBytes.toString('utf8');
     return this.text;
   }
 
   get event(): E {
-    if (this.parsed === undefined && this.text !== undefined) this.parsed = JSON.parse(this.text) as E;
+    if (this.parsed === undefined && this.eventBytes !== undefined) this.parsed = JSON.parse(this.eventText!) as E;
     return this.parsed as E;
   }
 }
+
+const EVENT_MARK = Buffer.from(',"e":');
 
 /**
  * A record's payload: `{"c":...,"k":...,"e":...}` (event last, c and k strings, either may be missing) or,
  * from older versions and for other checkpoints, `{"e":...,"c":...}` in any key order (parsed whole). In
  * the first layout `,"e":` first occurs right after the head: inside a JSON string a quote is escaped.
+ * Only the small head is decoded; the event stays bytes (a view into `payload`).
  */
-export function decodePayload<E, C>(s: string, seq: number, enqueuedMs: number, bytes: number): QueueRecord<E, C> {
-  if (s.startsWith('{"c":"') || s.startsWith('{"k":"')) {
-    const at = s.indexOf(',"e":');
-    if (at > 0 && s.charCodeAt(s.length - 1) === 0x7d) {
-      const head = JSON.parse(`${s.slice(0, at)}}`) as { c?: C; k?: string };
-      return new StoredRecord<E, C>(seq, enqueuedMs, bytes, head.c, head.k, s.slice(at + 5, s.length - 1), undefined);
+export function decodePayload<E, C>(payload: Buffer, seq: number, enqueuedMs: number, bytes: number): QueueRecord<E, C> {
+  const p = payload;
+  // `{"c":"` or `{"k":"`
+  if (p.length > 7 && p[0] === 0x7b && p[1] === 0x22 && (p[2] === 0x63 || p[2] === 0x6b) && p[3] === 0x22 && p[4] === 0x3a && p[5] === 0x22) {
+    const at = p.indexOf(EVENT_MARK);
+    if (at > 0 && p[p.length - 1] === 0x7d) {
+      const head = JSON.parse(`${p.toString('utf8', 0, at)}}`) as { c?: C; k?: string };
+      return new StoredRecord<E, C>(seq, enqueuedMs, bytes, head.c, head.k, p.subarray(at + 5, p.length - 1), undefined);
     }
   }
-  const p = JSON.parse(s) as { e: E; c?: C; k?: string };
-  return new StoredRecord<E, C>(seq, enqueuedMs, bytes, p.c, p.k, undefined, p.e);
+  const o = JSON.parse(p.toString('utf8')) as { e: E; c?: C; k?: string };
+  return new StoredRecord<E, C>(seq, enqueuedMs, bytes, o.c, o.k, undefined, o.e);
 }
 
 function lowerBound(recs: RecordMeta[], seq: number): number {

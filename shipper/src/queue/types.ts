@@ -19,6 +19,11 @@ export interface QueueRecord<E = unknown, C = unknown> extends QueueEntry<E, C> 
    * without parsing; `event` is then parsed only when read. An output that sends JSON can use the text.
    */
   readonly eventText?: string;
+  /**
+   * The same text as UTF-8 bytes, a view into the buffer the queue read (so a batch in flight holds no
+   * per-event strings on the JS heap); eventText is decoded from it on first access.
+   */
+  readonly eventBytes?: Buffer;
   seq: number;
   enqueuedMs: number;
   /** Bytes on disk (header included); what the byte bound counts. */
