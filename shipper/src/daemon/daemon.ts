@@ -30,6 +30,7 @@ import { createPipeline, type Pipeline } from '../pipeline';
 import { eventJson } from '../pipeline/json';
 import { storedEventId } from '../outputs/ids';
 import { DiskQueue } from '../queue/disk-queue';
+import type { PreparedEvent } from '../queue/payload';
 import type { Health } from './http';
 import { startHttp, type HttpEndpoints } from './http';
 import { KernelLostWatcher, kernelLostEvent } from './kernel-lost';
@@ -85,7 +86,8 @@ export class Daemon {
   private readonly abort = new AbortController();
   private outputLoops: Promise<void>[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private pending: EcsEvent[] = [];
+  /** Events emitted since the last commit, already as their stored bytes (off the JS heap; see prepare()). */
+  private pending: PreparedEvent[] = [];
   private commitChain: Promise<void> = Promise.resolve();
   private durableCheckpoint: string | undefined;
   private startedMs = Date.now();
@@ -146,7 +148,7 @@ export class Daemon {
       // spent behind; replays use the log's own time.
       coalesce: { timeoutMs: cfg.input.coalesceTimeoutMs, clock: this.live ? this.inputClock : 'record' },
       onEvent: (ev, meta) => {
-        this.pending.push(ev);
+        this.pending.push(this.queue!.prepare(ev));
         this.metrics.eventsIn.inc({ kind: meta.kind });
       },
       onParseError: () => this.metrics.parseErrors.inc(),
@@ -300,11 +302,11 @@ export class Daemon {
    * they match), then records that checkpoint. Commits are chained: checkpoints are recorded in order.
    */
   private commit(extra: EcsEvent[] = []): Promise<void> {
-    const events = this.pending.concat(extra);
+    const events = extra.length ? this.pending.concat(extra.map((ev) => this.queue!.prepare(ev))) : this.pending;
     this.pending = [];
     const checkpoint = this.pipeline.safeCheckpoint();
     const run = this.commitChain.then(async () => {
-      if (events.length) await this.queue!.enqueue(events.map((event) => ({ event, checkpoint })));
+      if (events.length) await this.queue!.enqueue(events.map((prepared) => ({ prepared, checkpoint })));
       if (checkpoint !== undefined && checkpoint !== this.durableCheckpoint && this.cfg.input.type === 'tail') {
         this.durableCheckpoint = checkpoint;
         this.saveCheckpointSoon();

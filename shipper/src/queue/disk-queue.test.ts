@@ -53,9 +53,10 @@ describe('DiskQueue', () => {
         { event: { n: 6, pad } as Ev },
         { event: { n: 7, pad } as Ev, checkpoint: { file: 'f', offset: 7 } },
       ];
-    const write = async (d: string, eventJson?: (e: Ev) => string | undefined) => {
+    const write = async (d: string, eventJson?: (e: Ev) => string | undefined, prepared = false) => {
       const q = await DiskQueue.open<Ev, Ck>({ dir: d, consumers: ['es'], now, eventJson, segmentBytes: 400 });
-      await q.enqueue(evs('x'.repeat(40)));
+      const entries = evs('x'.repeat(40));
+      await q.enqueue(prepared ? entries.map((e) => ({ prepared: q.prepare(e.event), checkpoint: 'checkpoint' in e ? e.checkpoint : undefined })) : entries);
       const got = (await q.consumer('es').read({ maxEvents: 100 })).map((r) => [r.event, r.checkpoint]);
       await q.close();
       return { got, files: fs.readdirSync(d).filter((f) => f.endsWith('.aq')).sort().map((f) => fs.readFileSync(path.join(d, f))) };
@@ -71,6 +72,10 @@ describe('DiskQueue', () => {
     // A producer that has no text for an event: JSON.stringify is used.
     const none = await write(path.join(dir, 'none'), () => undefined);
     expect(none.files).to.deep.equal(plain.files);
+    // Events turned into bytes when produced (the daemon's way), object checkpoint and none included.
+    const early = await write(path.join(dir, 'prepared'), (e) => JSON.stringify(e), true);
+    expect(early.files).to.deep.equal(plain.files);
+    expect(early.got).to.deep.equal(plain.got);
   });
 
   it('string checkpoints and keys: the event comes last, its text is handed out and it is parsed only when read', async () => {

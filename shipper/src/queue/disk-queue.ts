@@ -15,10 +15,11 @@
 // gives a total order without locks; only the slow part, fsync, runs in the thread pool.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeRecord, recordEnqueuedMs, recordPayload, scanSegment, validRecordAt, HEADER_BYTES, type RecordMeta } from './record';
+import { encodeRecord, payloadBytes, recordEnqueuedMs, recordPayload, scanSegment, validRecordAt, HEADER_BYTES, type RecordMeta } from './record';
+import { decodePayload, PayloadWriter, type AnyEntry, type PreparedEvent } from './payload';
 import { Consumer, type ConsumerState } from './consumer';
 import { GroupCommit } from './sync';
-import { QueueClosedError, type DiskQueueOptions, type EnqueueResult, type QueueEntry, type QueueRecord, type QueueStats } from './types';
+import { QueueClosedError, type DiskQueueOptions, type EnqueueResult, type QueueRecord, type QueueStats } from './types';
 
 export interface Segment {
   firstSeq: number;
@@ -35,8 +36,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   readonly dir: string;
   private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt' | 'eventJson' | 'eventKey'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
   private readonly now: () => number;
-  private readonly eventJson: ((event: E) => string | undefined) | undefined;
-  private readonly eventKey: ((event: E) => string | undefined) | undefined;
+  private readonly writer: PayloadWriter<E, C>;
   /** Oldest first; the last one is the one appended to. */
   readonly segments: Segment[] = [];
   private nextSeq = 1;
@@ -52,8 +52,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   private constructor(opts: DiskQueueOptions<E>) {
     this.dir = opts.dir;
     this.now = opts.now ?? Date.now;
-    this.eventJson = opts.eventJson;
-    this.eventKey = opts.eventKey;
+    this.writer = new PayloadWriter<E, C>({ eventJson: opts.eventJson, eventKey: opts.eventKey });
     this.opts = {
       maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
       maxEvents: opts.maxEvents ?? Number.POSITIVE_INFINITY,
@@ -145,17 +144,25 @@ export class DiskQueue<E = unknown, C = unknown> {
    * 'block' it waits for space (back-pressure: the input stops reading); under 'drop-newest' entries that do
    * not fit are dropped and counted; under 'drop-oldest' the oldest unacknowledged records are dropped.
    */
-  enqueue(entries: Array<QueueEntry<E, C>>): Promise<EnqueueResult> {
+  enqueue(entries: ReadonlyArray<AnyEntry<E, C>>): Promise<EnqueueResult> {
     const run = this.enqueueChain.then(() => this.doEnqueue(entries));
     this.enqueueChain = run.catch(() => undefined);
     return run;
   }
 
-  private async doEnqueue(entries: Array<QueueEntry<E, C>>): Promise<EnqueueResult> {
+  /**
+   * The event as the bytes it will be stored as (eventJson, eventKey): hold this instead of the event
+   * until enqueue({prepared}), and the event object can die young.
+   */
+  prepare(event: E, key?: string): PreparedEvent {
+    return this.writer.prepare(event, key);
+  }
+
+  private async doEnqueue(entries: ReadonlyArray<AnyEntry<E, C>>): Promise<EnqueueResult> {
     const result: EnqueueResult = { accepted: 0, dropped: 0 };
     const now = this.now();
-    const payloads = this.payloads(entries);
-    const sizes = payloads.map((p) => Buffer.byteLength(p, 'utf8'));
+    const payloads = this.writer.payloads(entries);
+    const sizes = payloads.map(payloadBytes);
     let i = 0;
     while (i < payloads.length) {
       if (this.closed) throw new QueueClosedError();
@@ -198,38 +205,6 @@ export class DiskQueue<E = unknown, C = unknown> {
     this.lastRecordCheckpoint = entries.at(-1)?.checkpoint ?? this.lastRecordCheckpoint;
     await this.sync.durable();
     return result;
-  }
-
-  /**
-   * Each entry's record payload (see decodePayload). With a string (or no) checkpoint and key, the event
-   * comes last, `{"c":"...","k":"...","e":{...}}`, so that a reader finds its text without parsing it; the
-   * event's text is opts.eventJson's (exactly JSON.stringify), the checkpoint's is stringified once per run
-   * of equal checkpoints (a commit gives all its events the same one). Anything else is stored as
-   * JSON.stringify({ e, c, k }).
-   */
-  private payloads(entries: Array<QueueEntry<E, C>>): string[] {
-    const out = new Array<string>(entries.length);
-    let lastC: C | undefined;
-    let lastCText: string | undefined;
-    let haveC = false;
-    for (let k = 0; k < entries.length; k++) {
-      const { event, checkpoint } = entries[k];
-      const key = entries[k].key ?? this.eventKey?.(event);
-      const simple = (checkpoint === undefined || typeof checkpoint === 'string') && (key === undefined || typeof key === 'string');
-      const ev = simple && (checkpoint !== undefined || key !== undefined) && typeof event === 'object' && event !== null ? (this.eventJson?.(event) ?? JSON.stringify(event)) : undefined;
-      if (ev === undefined) {
-        out[k] = JSON.stringify({ e: event, c: checkpoint, k: key });
-        continue;
-      }
-      if (!haveC || checkpoint !== lastC) {
-        lastC = checkpoint;
-        lastCText = checkpoint === undefined ? undefined : JSON.stringify(checkpoint);
-        haveC = true;
-      }
-      const head = lastCText === undefined ? `{"k":${JSON.stringify(key)}` : key === undefined ? `{"c":${lastCText}` : `{"c":${lastCText},"k":${JSON.stringify(key)}`;
-      out[k] = `${head},"e":${ev}}`;
-    }
-    return out;
   }
 
   private append(records: Buffer[]): void {
@@ -452,56 +427,6 @@ export class DiskQueue<E = unknown, C = unknown> {
     for (const c of this.consumers.values()) c.persist();
     for (const s of this.segments) fs.closeSync(s.fd);
   }
-}
-
-/** A record read from the queue; with the event-last layout its event is decoded and parsed on first access only. */
-class StoredRecord<E, C> implements QueueRecord<E, C> {
-  private parsed: E | undefined;
-  private text: string | undefined;
-
-  constructor(
-    readonly seq: number,
-    readonly enqueuedMs: number,
-    readonly bytes: number,
-    readonly checkpoint: C | undefined,
-    readonly key: string | undefined,
-    readonly eventBytes: Buffer | undefined,
-    event: E | undefined,
-  ) {
-    this.parsed = event;
-  }
-
-  get eventText(): string | undefined {
-    if (this.text === undefined && this.eventBytes !== undefined) this.text = this.eventBytes.toString('utf8');
-    return this.text;
-  }
-
-  get event(): E {
-    if (this.parsed === undefined && this.eventBytes !== undefined) this.parsed = JSON.parse(this.eventText!) as E;
-    return this.parsed as E;
-  }
-}
-
-const EVENT_MARK = Buffer.from(',"e":');
-
-/**
- * A record's payload: `{"c":...,"k":...,"e":...}` (event last, c and k strings, either may be missing) or,
- * from older versions and for other checkpoints, `{"e":...,"c":...}` in any key order (parsed whole). In
- * the first layout `,"e":` first occurs right after the head: inside a JSON string a quote is escaped.
- * Only the small head is decoded; the event stays bytes (a view into `payload`).
- */
-export function decodePayload<E, C>(payload: Buffer, seq: number, enqueuedMs: number, bytes: number): QueueRecord<E, C> {
-  const p = payload;
-  // `{"c":"` or `{"k":"`
-  if (p.length > 7 && p[0] === 0x7b && p[1] === 0x22 && (p[2] === 0x63 || p[2] === 0x6b) && p[3] === 0x22 && p[4] === 0x3a && p[5] === 0x22) {
-    const at = p.indexOf(EVENT_MARK);
-    if (at > 0 && p[p.length - 1] === 0x7d) {
-      const head = JSON.parse(`${p.toString('utf8', 0, at)}}`) as { c?: C; k?: string };
-      return new StoredRecord<E, C>(seq, enqueuedMs, bytes, head.c, head.k, p.subarray(at + 5, p.length - 1), undefined);
-    }
-  }
-  const o = JSON.parse(p.toString('utf8')) as { e: E; c?: C; k?: string };
-  return new StoredRecord<E, C>(seq, enqueuedMs, bytes, o.c, o.k, undefined, o.e);
 }
 
 function lowerBound(recs: RecordMeta[], seq: number): number {

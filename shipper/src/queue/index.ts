@@ -2,3 +2,4 @@
 export { DiskQueue } from './disk-queue';
 export { Consumer, type ReadOptions } from './consumer';
 export * from './types';
+export type { PreparedEvent, PreparedEntry } from './payload';

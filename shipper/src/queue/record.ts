@@ -20,16 +20,31 @@ export interface RecordMeta {
   size: number;
 }
 
-/** A payload given as a string is UTF-8 encoded straight into the record (no intermediate Buffer). */
-export function encodeRecord(seq: number, enqueuedMs: number, payload: Buffer | string, payloadBytes?: number): Buffer {
-  const len = typeof payload === 'string' ? (payloadBytes ?? Buffer.byteLength(payload, 'utf8')) : payload.length;
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + len);
+/**
+ * A record's payload: bytes, a string (UTF-8 encoded straight into the record, no intermediate Buffer), or
+ * head + body bytes + tail (an event prepared as bytes with its per-record framing around it).
+ */
+export type Payload = Buffer | string | { head: string; body: Buffer; tail: string };
+
+export function payloadBytes(p: Payload): number {
+  if (typeof p === 'string') return Buffer.byteLength(p, 'utf8');
+  if (Buffer.isBuffer(p)) return p.length;
+  return Buffer.byteLength(p.head, 'utf8') + p.body.length + Buffer.byteLength(p.tail, 'utf8');
+}
+
+export function encodeRecord(seq: number, enqueuedMs: number, payload: Payload, size: number = payloadBytes(payload)): Buffer {
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + size);
   MAGIC.copy(buf, 0);
-  buf.writeUInt32LE(len, 8);
+  buf.writeUInt32LE(size, 8);
   buf.writeDoubleLE(seq, 12);
   buf.writeDoubleLE(enqueuedMs, 20);
-  if (typeof payload === 'string') buf.write(payload, HEADER_BYTES, len, 'utf8');
-  else payload.copy(buf, HEADER_BYTES);
+  if (typeof payload === 'string') buf.write(payload, HEADER_BYTES, size, 'utf8');
+  else if (Buffer.isBuffer(payload)) payload.copy(buf, HEADER_BYTES);
+  else {
+    let o = HEADER_BYTES + buf.write(payload.head, HEADER_BYTES, 'utf8');
+    o += payload.body.copy(buf, o);
+    buf.write(payload.tail, o, 'utf8');
+  }
   buf.writeUInt32LE(zlib.crc32(buf.subarray(8)), 4);
   return buf;
 }

@@ -1,0 +1,161 @@
+// A record's payload, both ways: what enqueue() writes for an entry, and what a consumer reads back.
+//
+// Layout: `{"c":...,"k":...,"e":...}`, the event last, c and k strings (either may be missing), so that a
+// reader finds the event's bytes without parsing them. Anything else (an object checkpoint, a non-string
+// key, an entry without checkpoint and key) is JSON.stringify({e, c, k}); readers parse that whole.
+import type { Payload } from './record';
+import type { QueueEntry, QueueRecord } from './types';
+
+/**
+ * An event already turned into its stored bytes, so that the producer holds no event object (and no
+ * string) until enqueue(): a batch waiting for its commit is then off the JS heap, where scavenges do not
+ * copy it. `json` is exactly the UTF-8 of JSON.stringify(event).
+ */
+export interface PreparedEvent {
+  readonly json: Buffer;
+  readonly key: string | undefined;
+}
+
+export interface PreparedEntry<C = unknown> {
+  prepared: PreparedEvent;
+  checkpoint?: C;
+}
+
+export type AnyEntry<E, C> = QueueEntry<E, C> | PreparedEntry<C>;
+
+/**
+ * Appends strings as UTF-8 to large buffers and hands out views of them: one allocation per megabyte
+ * instead of one small buffer (and its tracking) per event.
+ */
+export class ByteArena {
+  private buf: Buffer;
+  private off = 0;
+
+  constructor(private readonly size = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  put(s: string): Buffer {
+    // At most 3 bytes per UTF-16 unit (a surrogate pair is 4 bytes for 2 units).
+    const max = s.length * 3;
+    if (this.size - this.off < max) {
+      if (max > this.size >> 3) return Buffer.from(s, 'utf8');
+      this.buf = Buffer.allocUnsafe(this.size);
+      this.off = 0;
+    }
+    const n = this.buf.write(s, this.off, 'utf8');
+    const view = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
+    return view;
+  }
+}
+
+export interface PayloadOptions<E> {
+  /** JSON.stringify(event) exactly, or undefined to use JSON.stringify (DiskQueueOptions.eventJson). */
+  eventJson?: (event: E) => string | undefined;
+  /** The key of an entry that has none (DiskQueueOptions.eventKey). */
+  eventKey?: (event: E) => string | undefined;
+}
+
+export class PayloadWriter<E, C> {
+  private readonly arena = new ByteArena();
+
+  constructor(private readonly opts: PayloadOptions<E>) {}
+
+  prepare(event: E, key?: string): PreparedEvent {
+    const text = this.opts.eventJson?.(event) ?? JSON.stringify(event);
+    return { json: this.arena.put(text), key: key ?? this.opts.eventKey?.(event) };
+  }
+
+  /**
+   * Each entry's payload. The checkpoint's text is made once per run of equal checkpoints (a commit gives
+   * all its events the same one). The bytes are the same whether an entry came prepared or not.
+   */
+  payloads(entries: ReadonlyArray<AnyEntry<E, C>>): Payload[] {
+    const out = new Array<Payload>(entries.length);
+    let lastC: C | undefined;
+    let lastCText: string | undefined;
+    let haveC = false;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const { checkpoint } = entry;
+      let event: E | undefined;
+      let key: string | undefined;
+      let bytes: Buffer | undefined;
+      if ('prepared' in entry) {
+        ({ json: bytes, key } = entry.prepared);
+      } else {
+        event = entry.event;
+        key = entry.key ?? this.opts.eventKey?.(event);
+      }
+      const simple = (checkpoint === undefined || typeof checkpoint === 'string') && (key === undefined || typeof key === 'string');
+      if (!simple || (checkpoint === undefined && key === undefined) || (bytes === undefined && (typeof event !== 'object' || event === null))) {
+        out[i] = bytes === undefined ? JSON.stringify({ e: event, c: checkpoint, k: key }) : plainLayout(bytes, checkpoint, key);
+        continue;
+      }
+      if (!haveC || checkpoint !== lastC) {
+        lastC = checkpoint;
+        lastCText = checkpoint === undefined ? undefined : JSON.stringify(checkpoint);
+        haveC = true;
+      }
+      const head = lastCText === undefined ? `{"k":${JSON.stringify(key)}` : key === undefined ? `{"c":${lastCText}` : `{"c":${lastCText},"k":${JSON.stringify(key)}`;
+      out[i] = bytes !== undefined ? { head: `${head},"e":`, body: bytes, tail: '}' } : `${head},"e":${this.opts.eventJson?.(event as E) ?? JSON.stringify(event)}}`;
+    }
+    return out;
+  }
+}
+
+/** JSON.stringify({ e, c, k }) for an event given as its JSON bytes. */
+function plainLayout(json: Buffer, c: unknown, k: unknown): Payload {
+  const rest = JSON.stringify({ c, k });
+  return { head: '{"e":', body: json, tail: rest === '{}' ? '}' : `,${rest.slice(1)}` };
+}
+
+/** A record read from the queue; with the event-last layout its event is decoded and parsed on first access only. */
+class StoredRecord<E, C> implements QueueRecord<E, C> {
+  private parsed: E | undefined;
+  private text: string | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly enqueuedMs: number,
+    readonly bytes: number,
+    readonly checkpoint: C | undefined,
+    readonly key: string | undefined,
+    readonly eventBytes: Buffer | undefined,
+    event: E | undefined,
+  ) {
+    this.parsed = event;
+  }
+
+  get eventText(): string | undefined {
+    if (this.text === undefined && this.eventBytes !== undefined) this.text = this.eventBytes.toString('utf8');
+    return this.text;
+  }
+
+  get event(): E {
+    if (this.parsed === undefined && this.eventBytes !== undefined) this.parsed = JSON.parse(this.eventText!) as E;
+    return this.parsed as E;
+  }
+}
+
+const EVENT_MARK = Buffer.from(',"e":');
+
+/**
+ * Decodes a payload. In the event-last layout `,"e":` first occurs right after the head (inside a JSON
+ * string a quote is escaped), so only the small head is decoded and the event stays bytes (a view into
+ * `payload`); any other layout, e.g. from older versions, is parsed whole.
+ */
+export function decodePayload<E, C>(payload: Buffer, seq: number, enqueuedMs: number, bytes: number): QueueRecord<E, C> {
+  const p = payload;
+  // `{"c":"` or `{"k":"`
+  if (p.length > 7 && p[0] === 0x7b && p[1] === 0x22 && (p[2] === 0x63 || p[2] === 0x6b) && p[3] === 0x22 && p[4] === 0x3a && p[5] === 0x22) {
+    const at = p.indexOf(EVENT_MARK);
+    if (at > 0 && p[p.length - 1] === 0x7d) {
+      const head = JSON.parse(`${p.toString('utf8', 0, at)}}`) as { c?: C; k?: string };
+      return new StoredRecord<E, C>(seq, enqueuedMs, bytes, head.c, head.k, p.subarray(at + 5, p.length - 1), undefined);
+    }
+  }
+  const o = JSON.parse(p.toString('utf8')) as { e: E; c?: C; k?: string };
+  return new StoredRecord<E, C>(seq, enqueuedMs, bytes, o.c, o.k, undefined, o.e);
+}
