@@ -27,7 +27,6 @@ import { tail, type Tailer } from '../inputs/tail';
 import type { InputBatch } from '../inputs/types';
 import { InputIdleClock } from '../coalesce/idle-clock';
 import { createPipeline, type Pipeline } from '../pipeline';
-import { eventJson } from '../pipeline/json';
 import { storedEventId } from '../outputs/ids';
 import { DiskQueue } from '../queue/disk-queue';
 import type { PreparedEvent } from '../queue/payload';
@@ -133,8 +132,6 @@ export class Daemon {
       maxBytes: cfg.queue.maxBytes,
       policy: cfg.queue.policy,
       fsync: cfg.queue.fsync === 'interval' ? { intervalMs: cfg.queue.fsyncIntervalMs } : cfg.queue.fsync,
-      // Same bytes as JSON.stringify, reusing the stored texts of enrich's shared host and leader objects.
-      eventJson,
       // Each event's document id, stored with it: the Elasticsearch output then ships the stored text as is.
       eventKey: storedEventId,
       onCorrupt: (i) => this.logger.warn({ file: i.file, regions: i.regions, bytes: i.bytes }, 'queue: damaged records skipped (torn write after a crash?)'),

@@ -12,7 +12,6 @@ import type { UserResolver } from './users';
 import { resolveNames } from './names';
 import { ViewCache } from './views';
 import { forkEventBase } from './fork-event';
-import { markImmutable } from '../pipeline/immutable';
 
 export interface EnricherOptions {
   /** This machine (readHostInfo(nodeFsReader())). Without it, events keep the host fields normalize set. */
@@ -286,7 +285,7 @@ export class Enricher {
    * The ECS view of a process, rebuilt only when its image, user, tty or origin changed: a leader is emitted
    * on every event of its session, so building it once keeps the hot path to a few Map lookups. The ref
    * itself (as group_leader, or parent/session_leader without extras) and its nested objects are shared
-   * between events, and registered as immutable: events must not be mutated after enrich.
+   * between events: events must not be mutated after enrich.
    */
   private ref(r: ProcEntry | ProcRef, local: boolean): EcsProcessRef {
     const origin = 'origin' in r ? r.origin : undefined;
@@ -312,7 +311,7 @@ export class Enricher {
       const n = local ? this.users?.userName(r.uid) : undefined;
       out.user = n !== undefined ? { id: r.uid, name: n } : { id: r.uid };
     }
-    this.refCache.set(r, { ref: markImmutable(out), image: img, uid: r.uid, tty: r.tty, origin });
+    this.refCache.set(r, { ref: out, image: img, uid: r.uid, tty: r.tty, origin });
     return out;
   }
 }

@@ -3,7 +3,6 @@
 import * as os from 'node:os';
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { FsReader, HostInfo } from './types';
-import { markImmutable } from '../pipeline/immutable';
 
 /** Parses /etc/os-release (shell-style KEY=value, values possibly quoted). */
 export function parseOsRelease(text: string): Record<string, string> {
@@ -75,13 +74,12 @@ export function isLocalEvent(ev: EcsEvent, host: HostInfo): boolean {
 export function applyHost(ev: EcsEvent, host: HostInfo): void {
   if (ev.host == null) {
     // The usual case (no node= name): every such event gets the same object, built once and shared
-    // (events are not mutated after enrich): two object spreads per event were measurable garbage, and
-    // the NDJSON writer reuses its JSON text (pipeline/immutable.ts).
+    // (events are not mutated after enrich): two object spreads per event were measurable garbage.
     let shared = sharedHost.get(host);
     if (shared === undefined) {
       shared = {};
       fillHost(shared, host);
-      sharedHost.set(host, markImmutable(shared));
+      sharedHost.set(host, shared);
     }
     ev.host = shared;
     return;

@@ -6,10 +6,8 @@
 //
 // Contract: views are never mutated, by the enricher or after it (events are not mutated after enrich).
 // Each view has exactly the keys, in the same order, as the per-event copy it replaces, so the JSON of an
-// event does not change. Views are registered as immutable so that the NDJSON writer serializes each
-// once (pipeline/json.ts).
+// event does not change.
 import type { EcsProcessRef } from '../../../common/ecs/event';
-import { markImmutable } from '../pipeline/immutable';
 import type { ProcImage } from './types';
 
 type Anemic = EcsProcessRef & { session_leader?: EcsProcessRef };
@@ -38,7 +36,7 @@ export class ViewCache {
     let v = this.pidFirst.get(ref);
     if (v === undefined) {
       // Same key order as the spread: pid first (it was in `existing`), then the ref's other keys.
-      v = markImmutable({ pid: ref.pid, ...ref });
+      v = { pid: ref.pid, ...ref };
       this.pidFirst.set(ref, v);
     }
     return v;
@@ -50,7 +48,7 @@ export class ViewCache {
     if (v === undefined) {
       // Bounded: pids are at most 2^22 on Linux, but a long run should not keep every one.
       if (this.pidOnlyOf.size >= 4096) this.pidOnlyOf.clear();
-      v = markImmutable({ pid });
+      v = { pid };
       this.pidOnlyOf.set(pid, v);
     }
     return v;
@@ -62,7 +60,7 @@ export class ViewCache {
     if (m !== undefined && m.key === ps) return m.value;
     const value: Anemic = { entity_id: pp.entity_id, pid: pp.pid, start: pp.start };
     if (ps) value.session_leader = { entity_id: ps.entity_id, pid: ps.pid, start: ps.start };
-    this.anemicOf.set(pp, { key: ps, value: markImmutable(value) });
+    this.anemicOf.set(pp, { key: ps, value });
     return value;
   }
 
@@ -71,7 +69,7 @@ export class ViewCache {
     if (parent === undefined) return ref;
     const m = this.withParentOf.get(ref);
     if (m !== undefined && m.key === parent) return m.value;
-    const value: Leader = markImmutable({ ...ref, parent });
+    const value: Leader = { ...ref, parent };
     this.withParentOf.set(ref, { key: parent, value });
     return value;
   }
@@ -87,7 +85,7 @@ export class ViewCache {
       if (ip) value.entry_meta.source = { ip };
     }
     if (parent) value.parent = parent;
-    this.entryOf.set(base, { type, ip, parent, value: markImmutable(value) });
+    this.entryOf.set(base, { type, ip, parent, value });
     return value;
   }
 
@@ -95,7 +93,7 @@ export class ViewCache {
   ext(ancestry: string[]): { ancestry: string[] } {
     let v = this.extOf.get(ancestry);
     if (v === undefined) {
-      v = markImmutable({ ancestry });
+      v = { ancestry };
       this.extOf.set(ancestry, v);
     }
     return v;
@@ -111,7 +109,7 @@ export class ViewCache {
     const n = prev.length;
     if (m !== undefined && m.n === n && m.first === prev[0] && m.last === prev[n - 1]) return m.value;
     const value: PreviousView = prev.map((i) => (i.args ? { executable: i.executable, args: i.args, args_count: i.args.length } : { executable: i.executable }));
-    this.previousOf.set(prev, { n, first: prev[0], last: prev[n - 1], value: markImmutable(value) });
+    this.previousOf.set(prev, { n, first: prev[0], last: prev[n - 1], value });
     return value;
   }
 }

@@ -44,7 +44,7 @@ describe('DiskQueue', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the same bytes with a producer-supplied eventJson (string checkpoints stringified once per run)', async () => {
+  it('events prepared as bytes when produced are stored exactly as events handed over whole', async () => {
     const now = () => 1_700_000_000_000;
     const evs = (pad: string) =>
       [
@@ -53,29 +53,20 @@ describe('DiskQueue', () => {
         { event: { n: 6, pad } as Ev },
         { event: { n: 7, pad } as Ev, checkpoint: { file: 'f', offset: 7 } },
       ];
-    const write = async (d: string, eventJson?: (e: Ev) => string | undefined, prepared = false) => {
-      const q = await DiskQueue.open<Ev, Ck>({ dir: d, consumers: ['es'], now, eventJson, segmentBytes: 400 });
+    const write = async (d: string, prepared: boolean) => {
+      const q = await DiskQueue.open<Ev, Ck>({ dir: d, consumers: ['es'], now, segmentBytes: 400 });
       const entries = evs('x'.repeat(40));
       await q.enqueue(prepared ? entries.map((e) => ({ prepared: q.prepare(e.event), checkpoint: 'checkpoint' in e ? e.checkpoint : undefined })) : entries);
       const got = (await q.consumer('es').read({ maxEvents: 100 })).map((r) => [r.event, r.checkpoint]);
       await q.close();
       return { got, files: fs.readdirSync(d).filter((f) => f.endsWith('.aq')).sort().map((f) => fs.readFileSync(path.join(d, f))) };
     };
-    let calls = 0;
-    const plain = await write(path.join(dir, 'plain'));
-    const viaText = await write(path.join(dir, 'text'), (e) => (calls++, JSON.stringify(e)));
-    expect(calls).to.equal(6); // not for the entry without checkpoint and key, nor the object checkpoint
-    expect(viaText.files.length).to.be.greaterThan(1);
-    expect(viaText.files).to.deep.equal(plain.files);
-    expect(viaText.got).to.deep.equal(plain.got);
-    expect(viaText.got[6]).to.deep.equal([{ n: 6, pad: 'x'.repeat(40) }, undefined]);
-    // A producer that has no text for an event: JSON.stringify is used.
-    const none = await write(path.join(dir, 'none'), () => undefined);
-    expect(none.files).to.deep.equal(plain.files);
-    // Events turned into bytes when produced (the daemon's way), object checkpoint and none included.
-    const early = await write(path.join(dir, 'prepared'), (e) => JSON.stringify(e), true);
-    expect(early.files).to.deep.equal(plain.files);
-    expect(early.got).to.deep.equal(plain.got);
+    const whole = await write(path.join(dir, 'whole'), false);
+    const early = await write(path.join(dir, 'prepared'), true);
+    expect(whole.files.length).to.be.greaterThan(1);
+    expect(early.files).to.deep.equal(whole.files);
+    expect(early.got).to.deep.equal(whole.got);
+    expect(early.got).to.deep.equal(evs('x'.repeat(40)).map((e) => [e.event, 'checkpoint' in e ? e.checkpoint : undefined]));
   });
 
   it('string checkpoints and keys: the event comes last, its text is handed out and it is parsed only when read', async () => {

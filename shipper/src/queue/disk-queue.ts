@@ -34,7 +34,7 @@ const CONSUMER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class DiskQueue<E = unknown, C = unknown> {
   readonly dir: string;
-  private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt' | 'eventJson' | 'eventKey'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
+  private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt' | 'eventKey'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
   private readonly now: () => number;
   private readonly writer: PayloadWriter<E, C>;
   /** Oldest first; the last one is the one appended to. */
@@ -52,7 +52,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   private constructor(opts: DiskQueueOptions<E>) {
     this.dir = opts.dir;
     this.now = opts.now ?? Date.now;
-    this.writer = new PayloadWriter<E, C>({ eventJson: opts.eventJson, eventKey: opts.eventKey });
+    this.writer = new PayloadWriter<E, C>({ eventKey: opts.eventKey });
     this.opts = {
       maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
       maxEvents: opts.maxEvents ?? Number.POSITIVE_INFINITY,
@@ -151,7 +151,7 @@ export class DiskQueue<E = unknown, C = unknown> {
   }
 
   /**
-   * The event as the bytes it will be stored as (eventJson, eventKey): hold this instead of the event
+   * The event as the bytes it will be stored as (with its eventKey): hold this instead of the event
    * until enqueue({prepared}), and the event object can die young.
    */
   prepare(event: E, key?: string): PreparedEvent {

@@ -51,8 +51,6 @@ export class ByteArena {
 }
 
 export interface PayloadOptions<E> {
-  /** JSON.stringify(event) exactly, or undefined to use JSON.stringify (DiskQueueOptions.eventJson). */
-  eventJson?: (event: E) => string | undefined;
   /** The key of an entry that has none (DiskQueueOptions.eventKey). */
   eventKey?: (event: E) => string | undefined;
 }
@@ -63,8 +61,7 @@ export class PayloadWriter<E, C> {
   constructor(private readonly opts: PayloadOptions<E>) {}
 
   prepare(event: E, key?: string): PreparedEvent {
-    const text = this.opts.eventJson?.(event) ?? JSON.stringify(event);
-    return { json: this.arena.put(text), key: key ?? this.opts.eventKey?.(event) };
+    return { json: this.arena.put(JSON.stringify(event)), key: key ?? this.opts.eventKey?.(event) };
   }
 
   /**
@@ -99,7 +96,7 @@ export class PayloadWriter<E, C> {
         haveC = true;
       }
       const head = lastCText === undefined ? `{"k":${JSON.stringify(key)}` : key === undefined ? `{"c":${lastCText}` : `{"c":${lastCText},"k":${JSON.stringify(key)}`;
-      out[i] = bytes !== undefined ? { head: `${head},"e":`, body: bytes, tail: '}' } : `${head},"e":${this.opts.eventJson?.(event as E) ?? JSON.stringify(event)}}`;
+      out[i] = bytes !== undefined ? { head: `${head},"e":`, body: bytes, tail: '}' } : `${head},"e":${JSON.stringify(event)}}`;
     }
     return out;
   }

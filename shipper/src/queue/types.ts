@@ -52,12 +52,6 @@ export interface DiskQueueOptions<E = unknown> {
   fsync?: FsyncPolicy;
   /** Segment file size at which a new one is started (default 16 MiB); disk use may exceed maxBytes by one. */
   segmentBytes?: number;
-  /**
-   * JSON text of an event, exactly JSON.stringify(event) (or undefined to use JSON.stringify): lets the
-   * producer reuse text it already has, e.g. the pipeline's cached texts of shared objects (eventJson).
-   * The records on disk are the same bytes either way.
-   */
-  eventJson?: (event: E) => string | undefined;
   /** The key stored with an entry that has none (QueueEntry.key). */
   eventKey?: (event: E) => string | undefined;
   /** Told about damaged regions found at open (torn writes after kill -9, disk errors). */
