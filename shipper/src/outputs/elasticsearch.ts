@@ -68,6 +68,7 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
   readonly name: string;
   private readonly client: Client;
   private readonly index: string;
+  private readonly indexJson: string;
   private readonly dlIndex: string | undefined;
   private readonly dlFile: string | undefined;
   private readonly metrics: OutputMetrics;
@@ -81,6 +82,7 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
     this.name = opts.name ?? 'elasticsearch';
     this.client = opts.client;
     this.index = opts.index;
+    this.indexJson = JSON.stringify(opts.index);
     this.dlIndex = opts.deadLetter?.index === false ? undefined : (opts.deadLetter?.index ?? DEFAULT_DEADLETTER_INDEX);
     this.dlFile = opts.deadLetter?.file;
     this.metrics = opts.metrics ?? noMetrics;
@@ -104,11 +106,10 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
     while (pending.length) {
       const ingested = this.now().toISOString();
       // The request body as bytes (the client sends a Buffer as it is): the stored event bytes, not a re-parse.
-      const index = JSON.stringify(this.index);
       const body = shippedLines(
         pending.map((p) => p.rec),
         ingested,
-        (i) => `{"create":{"_index":${index},"_id":${JSON.stringify(pending[i].id)}}}`,
+        (i) => `{"create":{"_index":${this.indexJson},"_id":${JSON.stringify(pending[i].id)}}}`,
       );
       let items;
       try {
