@@ -14,7 +14,7 @@ import { setup } from '../../../elastic-templates/src/setup';
 import { corpusPath, repoRoot } from '../../../test/corpora';
 import { sharedElasticsearch } from '../../../test/elasticsearch';
 import { Daemon } from './daemon';
-import { auditStream, compareIds, countIn, expectedIds, idsIn, startWriter, testConfig, until } from './testing';
+import { auditStream, compareIds, countIn, describeUnexpected, expectedIds, idsIn, startWriter, testConfig, until } from './testing';
 
 async function install(client: Client, prefix: string, created: string[]): Promise<{ ns: string; target: string }> {
   const ns = testNamespace(prefix);
@@ -232,7 +232,8 @@ describe('ship through an Elasticsearch outage @integration', function () {
     const expected = expectedIds(text); // n audit events plus the fork events derived from their clones
     await until(async () => (await countIn(client, target)) >= expected.size, 300_000, `${expected.size} documents`, 1000);
     await until(async () => (await health()) === 200, 30_000, '/healthz 200 after the outage');
-    expect(compareIds(expected, await idsIn(client, target))).to.deep.equal({ missing: 0, unexpected: 0, duplicates: 0 });
+    const got = compareIds(expected, await idsIn(client, target));
+    expect(got, got.unexpected ? `unexpected documents:\n${await describeUnexpected(client, target, expected)}` : undefined).to.deep.equal({ missing: 0, unexpected: 0, duplicates: 0 });
     console.log(`      ${queued} events were queued at the end of the outage; retried: ${daemon.metrics.total('elasticsearch', 'retried')}`);
   });
 });

@@ -102,6 +102,19 @@ export async function idsIn(client: Client, index: string): Promise<string[]> {
   return ids;
 }
 
+/**
+ * What a test failure needs to say about documents that should not be there: their action, sequence, tags
+ * and first raw record (an event split by the coalesce timeout, say, shows as a TAG_EVENT_PART tag).
+ */
+export async function describeUnexpected(client: Client, index: string, expected: Set<string>): Promise<string> {
+  const extra = (await idsIn(client, index)).filter((id) => !expected.has(id)).slice(0, 10);
+  if (!extra.length) return 'none';
+  const r = await client.search<Record<string, any>>({ index, size: extra.length, query: { ids: { values: extra } } });
+  return r.hits.hits
+    .map((h) => JSON.stringify({ id: h._id, action: h._source?.event?.action, seq: h._source?.auditd?.sequence, tags: h._source?.tags, original: h._source?.event?.original?.[0]?.slice(0, 160) }))
+    .join('\n');
+}
+
 export async function countIn(client: Client, index: string): Promise<number> {
   try {
     await client.indices.refresh({ index });

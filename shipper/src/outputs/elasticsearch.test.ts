@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Client } from '@elastic/elasticsearch';
+import { errors, type Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { createClient } from '../../../common/es/client';
 import { startManagedElasticsearch, type ManagedElasticsearch } from '../../../common/es/managed';
 import { sharedElasticsearch, uniqueName } from '../../../test/elasticsearch';
 import { DiskQueue } from '../queue/disk-queue';
-import { ElasticsearchOutput } from './elasticsearch';
+import { BULK_REQUEST_OPTIONS, ElasticsearchOutput } from './elasticsearch';
 import { eventId } from './ids';
 import { CountingMetrics } from './metrics';
 import { runOutput } from './output';
@@ -36,6 +36,32 @@ async function count(client: Client, index: string): Promise<number> {
   await client.indices.refresh({ index });
   return (await client.count({ index })).count;
 }
+
+describe('Elasticsearch output: a failed bulk request', () => {
+  // Connection refused on a closed port: the transport builds its error as it does for a timeout or a 5xx.
+  const fail = async (options: object) => {
+    const client = createClient({ url: 'http://127.0.0.1:1', apiKey: 'c2VjcmV0LWlkOnNlY3JldC1rZXk=', requestTimeoutMs: 5000 });
+    const body = Buffer.alloc(64 * 1024, 0x20); // a batch as the output sends it: bytes
+    try {
+      const err = await client.bulk({ operations: body as never }, { maxRetries: 0, ...options }).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(errors.ConnectionError);
+      return { body, diag: (err as errors.ConnectionError).meta! };
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('keeps the body as it is (the default redaction copies a Buffer property by property) and keeps no credentials', async () => {
+    const ours = await fail(BULK_REQUEST_OPTIONS);
+    expect(ours.diag.meta.request.params.body).to.equal(ours.body);
+    expect(JSON.stringify({ ...ours.diag, meta: { ...ours.diag.meta, request: { ...ours.diag.meta.request, params: { ...ours.diag.meta.request.params, body: '' } } } })).to.not.include('c2VjcmV0');
+    // What the options avoid: the transport's default walks the body into a plain object, one key per byte.
+    const dflt = await fail({});
+    const walked = dflt.diag.meta.request.params.body as unknown as Record<string, number>;
+    expect(Buffer.isBuffer(walked)).to.equal(false);
+    expect(Object.keys(walked).length).to.equal(64 * 1024);
+  });
+});
 
 describe('Elasticsearch output @integration', function () {
   this.timeout(300_000);
