@@ -64,4 +64,48 @@ describe('coalesce/InputIdleClock', () => {
     // The first half at the timeout, the rest as a second group: the timeout still works.
     expect(out).to.have.length(2);
   });
+
+  it('credits idle time in full at the beats, and at most one step across a gap without beats', () => {
+    let wall = 0;
+    const c = new InputIdleClock(() => wall, 1000);
+    for (let i = 0; i < 40; i++) {
+      wall += 250;
+      c.beat();
+    }
+    expect(c.nowMs()).to.equal(10_000);
+    wall += 7000; // the event loop did not run
+    expect(c.nowMs()).to.equal(11_000);
+    c.busy();
+    wall += 500;
+    c.beat(); // busy: nothing to credit
+    expect(c.nowMs()).to.equal(11_000);
+  });
+
+  function stalled(maxStepMs: number): EcsEvent[] {
+    let wall = 0;
+    const clock = new InputIdleClock(() => wall, maxStepMs);
+    const out: EcsEvent[] = [];
+    const p = createPipeline({ coalesce: { timeoutMs: 2000, clock }, onEvent: (ev) => out.push(ev) });
+    clock.busy();
+    for (const l of event.slice(0, 2)) p.push(l);
+    clock.idle();
+    for (let i = 0; i < 2; i++) {
+      wall += 250; // waiting for data, the event loop running
+      clock.beat();
+      p.tick();
+    }
+    wall += 5000; // a synchronous task held the event loop; the rest of the event is in the file meanwhile
+    clock.beat();
+    p.tick();
+    clock.busy();
+    for (const l of event.slice(2)) p.push(l);
+    p.flush();
+    return out;
+  }
+
+  it('an event cut between two reads stays whole across a stalled event loop', () => {
+    expect(stalled(1000)).to.have.length(1);
+    // Counted whole, the stall would have been taken for auditd's silence and split the event.
+    expect(stalled(Number.POSITIVE_INFINITY)).to.have.length(2);
+  });
 });

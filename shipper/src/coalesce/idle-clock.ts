@@ -12,10 +12,19 @@ import type { Clock } from './types';
 
 export class InputIdleClock implements Clock {
   private elapsed = 0;
-  /** Wall time the current idle stretch began; undefined while busy. Starts idle. */
+  /** Wall time from which idle time is still to be credited; undefined while busy. Starts idle. */
   private idleSince: number | undefined;
 
-  constructor(private readonly wallMs: () => number = Date.now) {
+  /**
+   * `maxStepMs`: the most idle time credited at once. The owner calls beat() regularly (the daemon: every
+   * 250 ms); a longer gap between credits means the event loop did not run (a long synchronous task, the
+   * process stopped), not that auditd wrote nothing, and counting it whole split events whose records
+   * straddled two reads. Default: no limit.
+   */
+  constructor(
+    private readonly wallMs: () => number = Date.now,
+    private readonly maxStepMs = Number.POSITIVE_INFINITY,
+  ) {
     this.idleSince = wallMs();
   }
 
@@ -27,12 +36,22 @@ export class InputIdleClock implements Clock {
   /** The input has data in hand (a batch arrived and is being processed): time stands still. */
   busy(): void {
     if (this.idleSince !== undefined) {
-      this.elapsed += this.wallMs() - this.idleSince;
+      this.credit(this.wallMs());
       this.idleSince = undefined;
     }
   }
 
+  /** Credits the idle time since the last credit (at most maxStepMs of it). */
+  beat(): void {
+    if (this.idleSince !== undefined) this.credit(this.wallMs());
+  }
+
   nowMs(): number {
-    return this.idleSince === undefined ? this.elapsed : this.elapsed + (this.wallMs() - this.idleSince);
+    return this.idleSince === undefined ? this.elapsed : this.elapsed + Math.min(this.wallMs() - this.idleSince, this.maxStepMs);
+  }
+
+  private credit(now: number): void {
+    this.elapsed += Math.min(now - this.idleSince!, this.maxStepMs);
+    this.idleSince = now;
   }
 }

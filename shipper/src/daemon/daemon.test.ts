@@ -98,6 +98,33 @@ describe('ship daemon (no Elasticsearch)', function () {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'state', 'enrich.json'), 'utf8')).version).to.equal(1);
   });
 
+  it('tail: an event cut between two writes stays whole across an event loop stalled longer than the coalesce timeout', async () => {
+    // bob's first execve (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE) from the insider scenario.
+    const all = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'e2e', 'scenario', 'insider.log'), 'utf8').split('\n');
+    const serialOf = (l: string) => /audit\([\d.]+:(\d+)\)/.exec(l)?.[1];
+    const serial = all.filter((l) => l.includes('type=EXECVE')).map(serialOf)[0];
+    const event = all.filter((l) => serialOf(l) === serial);
+    expect(event.length).to.be.greaterThan(3);
+    const log = path.join(dir, 'audit.log');
+    const out = path.join(dir, 'out.ndjson');
+    fs.writeFileSync(log, '');
+    const d = await start({ 'input.path': log, 'outputs.ndjson.path': out, 'input.coalesce_timeout_ms': 2000 });
+    fs.appendFileSync(log, `${event.slice(0, 2).join('\n')}\n`);
+    await until(() => d.pipeline.stats.lines === 2, 10_000, 'the first two records read');
+    await new Promise((r) => setTimeout(r, 300)); // the input waits for more
+    // The daemon runs in this process: hold its event loop for longer than the timeout, as a long
+    // synchronous task would, while auditd has already written the rest.
+    fs.appendFileSync(log, `${event.slice(2).join('\n')}\n`);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3000);
+    await until(() => d.pipeline.stats.lines === event.length && d.queue!.retained().events === 0 && readNdjson(out).length > 0, 10_000, 'the event shipped');
+    await new Promise((r) => setTimeout(r, 2500)); // a second part would have left by now
+    const docs = readNdjson(out).filter((e) => String(e.auditd?.sequence) === serial);
+    // One document: no `_auditsight_event_part_2` with the records that came after the stall.
+    expect(docs.map((e) => e.event.action)).to.deep.equal(['executed']);
+    expect(docs[0].event.original).to.have.length(event.length);
+  });
+
   it('/healthz is 503 with a reason when an output is stuck, /metrics shows the queue and the failure', async () => {
     const log = path.join(dir, 'audit.log');
     const text = auditStream(50);

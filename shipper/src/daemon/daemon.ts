@@ -78,7 +78,8 @@ export class Daemon {
   private readonly live: boolean;
   private queueDir: string;
   private enricher: Enricher | undefined;
-  private readonly inputClock = new InputIdleClock();
+  /** Idle time credited at most 1 s at a time: tick() beats every 250 ms (see InputIdleClock). */
+  private readonly inputClock = new InputIdleClock(Date.now, 1000);
   private input: Input | undefined;
   private outputs: BuiltOutput[] = [];
   private readonly clients: Client[] = [];
@@ -290,6 +291,7 @@ export class Daemon {
 
   private tick(): void {
     if (this.status !== 'running') return;
+    this.inputClock.beat();
     this.pipeline.tick();
     if (this.pending.length) void this.commit().catch((e) => this.fail(`enqueue failed: ${(e as Error).message}`, e));
   }
