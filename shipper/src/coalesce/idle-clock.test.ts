@@ -32,22 +32,32 @@ describe('coalesce/InputIdleClock', () => {
   const exec = lines.filter((l) => l.includes('type=EXECVE')).map(serialOf)[0];
   const event = lines.filter((l) => serialOf(l) === exec);
 
-  function run(behindMs: number, idleMs: number): EcsEvent[] {
+  /**
+   * The event's first two records read, then `between` (advancing the fake wall clock, ticking), then the
+   * rest read: what the pipeline emits.
+   */
+  function cut(maxStepMs: number, between: (clock: InputIdleClock, advance: (ms: number) => void, tick: () => void) => void): EcsEvent[] {
     let wall = 0;
-    const clock = new InputIdleClock(() => wall);
+    const clock = new InputIdleClock(() => wall, maxStepMs);
     const out: EcsEvent[] = [];
     const p = createPipeline({ coalesce: { timeoutMs: 2000, clock }, onEvent: (ev) => out.push(ev) });
     clock.busy();
     for (const l of event.slice(0, 2)) p.push(l);
-    wall += behindMs; // the rest is in the file, not read yet
-    p.tick();
-    clock.idle();
-    wall += idleMs;
-    p.tick();
+    between(clock, (ms) => (wall += ms), () => p.tick());
     clock.busy();
     for (const l of event.slice(2)) p.push(l);
     p.flush();
     return out;
+  }
+
+  function run(behindMs: number, idleMs: number): EcsEvent[] {
+    return cut(Number.POSITIVE_INFINITY, (clock, advance, tick) => {
+      advance(behindMs); // the rest is in the file, not read yet
+      tick();
+      clock.idle();
+      advance(idleMs);
+      tick();
+    });
   }
 
   it('an event cut between two reads stays whole however long the shipper was behind', () => {
@@ -82,25 +92,17 @@ describe('coalesce/InputIdleClock', () => {
   });
 
   function stalled(maxStepMs: number): EcsEvent[] {
-    let wall = 0;
-    const clock = new InputIdleClock(() => wall, maxStepMs);
-    const out: EcsEvent[] = [];
-    const p = createPipeline({ coalesce: { timeoutMs: 2000, clock }, onEvent: (ev) => out.push(ev) });
-    clock.busy();
-    for (const l of event.slice(0, 2)) p.push(l);
-    clock.idle();
-    for (let i = 0; i < 2; i++) {
-      wall += 250; // waiting for data, the event loop running
+    return cut(maxStepMs, (clock, advance, tick) => {
+      clock.idle();
+      for (let i = 0; i < 2; i++) {
+        advance(250); // waiting for data, the event loop running
+        clock.beat();
+        tick();
+      }
+      advance(5000); // a synchronous task held the event loop; the rest of the event is in the file meanwhile
       clock.beat();
-      p.tick();
-    }
-    wall += 5000; // a synchronous task held the event loop; the rest of the event is in the file meanwhile
-    clock.beat();
-    p.tick();
-    clock.busy();
-    for (const l of event.slice(2)) p.push(l);
-    p.flush();
-    return out;
+      tick();
+    });
   }
 
   it('an event cut between two reads stays whole across a stalled event loop', () => {
