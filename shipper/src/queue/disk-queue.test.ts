@@ -91,6 +91,15 @@ describe('DiskQueue', () => {
     expect(JSON.parse(seg.subarray(HEADER_BYTES, HEADER_BYTES + seg.readUInt32LE(8)).toString('utf8'))).to.deep.equal({ c: 'tail1:a,"e":', k: 'id-1', e: { n: 1, pad: '"e":{' } });
   });
 
+  it('reopened, resumes from the string checkpoint of the newest record (the daemon\'s layout)', async () => {
+    const q = await DiskQueue.open<Ev, string>({ dir, consumers: ['es'], eventKey: (e) => `id-${e.n}` });
+    await q.enqueue([1, 2, 3].map((n) => ({ prepared: q.prepare({ n, pad: '"c":"x"' }), checkpoint: `tail1:1:2:${n * 100},"e":` })));
+    await q.close();
+    const again = await DiskQueue.open<Ev, string>({ dir, consumers: ['es'] });
+    expect(again.lastCheckpoint()).to.equal('tail1:1:2:300,"e":');
+    await again.close();
+  });
+
   it('reads records written by an older version ({"e":...,"c":...}): parsed whole, no text', async () => {
     fs.mkdirSync(dir, { recursive: true });
     const old = [encodeRecord(1, 5, Buffer.from(JSON.stringify({ e: { n: 1 }, c: 'tail1:x' }))), encodeRecord(2, 5, Buffer.from(JSON.stringify({ e: { n: 2 } })))];

@@ -97,7 +97,7 @@ export class DiskQueue<E = unknown, C = unknown> {
       const lastRec = scan.records.at(-1);
       if (lastRec) {
         this.nextSeq = Math.max(this.nextSeq, lastRec.seq + 1);
-        this.lastRecordCheckpoint = (JSON.parse(recordPayload(buf, lastRec.off).toString('utf8')) as { c?: C }).c;
+        this.lastRecordCheckpoint = decodePayload<E, C>(recordPayload(buf, lastRec.off), lastRec.seq, 0, lastRec.size).checkpoint;
       }
       this.nextSeq = Math.max(this.nextSeq, firstSeq);
     }

@@ -2,7 +2,8 @@
 //
 // Layout: `{"c":...,"k":...,"e":...}`, the event last, c and k strings (either may be missing), so that a
 // reader finds the event's bytes without parsing them. Anything else (an object checkpoint, a non-string
-// key, an entry without checkpoint and key) is JSON.stringify({e, c, k}); readers parse that whole.
+// key, an entry without checkpoint and key) is the bytes of JSON.stringify({e, c, k}); readers parse that
+// whole.
 import type { Payload } from './record';
 import type { QueueEntry, QueueRecord } from './types';
 
@@ -65,8 +66,9 @@ export class PayloadWriter<E, C> {
   }
 
   /**
-   * Each entry's payload. The checkpoint's text is made once per run of equal checkpoints (a commit gives
-   * all its events the same one). The bytes are the same whether an entry came prepared or not.
+   * Each entry's payload. An entry handed over whole is first turned into its JSON bytes as prepare() does,
+   * so both kinds take one path and give the same bytes. The checkpoint's text is made once per run of
+   * equal checkpoints (a commit gives all its events the same one).
    */
   payloads(entries: ReadonlyArray<AnyEntry<E, C>>): Payload[] {
     const out = new Array<Payload>(entries.length);
@@ -76,18 +78,22 @@ export class PayloadWriter<E, C> {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
       const { checkpoint } = entry;
-      let event: E | undefined;
+      let bytes: Buffer;
       let key: string | undefined;
-      let bytes: Buffer | undefined;
-      if ('prepared' in entry) {
-        ({ json: bytes, key } = entry.prepared);
-      } else {
-        event = entry.event;
-        key = entry.key ?? this.opts.eventKey?.(event);
+      if ('prepared' in entry) ({ json: bytes, key } = entry.prepared);
+      else {
+        key = entry.key ?? this.opts.eventKey?.(entry.event);
+        const text = JSON.stringify(entry.event);
+        if (text === undefined) {
+          // An undefined (or function) event has no JSON of its own: stored as JSON.stringify does it.
+          out[i] = JSON.stringify({ e: entry.event, c: checkpoint, k: key });
+          continue;
+        }
+        bytes = Buffer.from(text, 'utf8');
       }
       const simple = (checkpoint === undefined || typeof checkpoint === 'string') && (key === undefined || typeof key === 'string');
-      if (!simple || (checkpoint === undefined && key === undefined) || (bytes === undefined && (typeof event !== 'object' || event === null))) {
-        out[i] = bytes === undefined ? JSON.stringify({ e: event, c: checkpoint, k: key }) : plainLayout(bytes, checkpoint, key);
+      if (!simple || (checkpoint === undefined && key === undefined)) {
+        out[i] = plainLayout(bytes, checkpoint, key);
         continue;
       }
       if (!haveC || checkpoint !== lastC) {
@@ -96,7 +102,7 @@ export class PayloadWriter<E, C> {
         haveC = true;
       }
       const head = lastCText === undefined ? `{"k":${JSON.stringify(key)}` : key === undefined ? `{"c":${lastCText}` : `{"c":${lastCText},"k":${JSON.stringify(key)}`;
-      out[i] = bytes !== undefined ? { head: `${head},"e":`, body: bytes, tail: '}' } : `${head},"e":${JSON.stringify(event)}}`;
+      out[i] = { head: `${head},"e":`, body: bytes, tail: '}' };
     }
     return out;
   }
