@@ -163,6 +163,22 @@ describe('enrich: Enricher on the insider scenario', () => {
     expect(last.process?.entry_leader?.entry_meta?.type).to.equal('init');
   });
 
+  it('a child that execs and exits before its parent\'s clone record arrives keeps one entity id', () => {
+    // Seen live (CI): dash forks /bin/echo, which execs, prints and exits before dash's clone returns, so
+    // the clone record (timestamped at syscall entry) comes after the child's exit_group.
+    const e2 = new Enricher({ host: HOST });
+    e2.enrich(syscallEvent({ t: T, syscall: 'execve', pid: 500, ppid: 400, exe: '/usr/bin/dash', args: ['sh', '-c', 'x'] }));
+    const exec = e2.enrich(syscallEvent({ t: T + 5, syscall: 'execve', pid: 501, ppid: 500, exe: '/usr/bin/echo', args: ['/bin/echo', 'hi'] }));
+    const exit = e2.enrich(syscallEvent({ t: T + 6, syscall: 'exit_group', pid: 501, ppid: 500, exe: '/usr/bin/echo', a0: '0' }));
+    const clone = e2.enrich(syscallEvent({ t: T + 4, syscall: 'clone', pid: 500, ppid: 400, exe: '/usr/bin/dash', exit: 501, a0: '1200011' }));
+    const fork = e2.takeDerived()![0]!;
+    expect(clone.process?.pid).to.equal(500);
+    expect(exit.process?.end).to.equal(new Date(T + 6).toISOString());
+    expect([fork.event.action, fork.process?.pid]).to.deep.equal(['fork', 501]);
+    expect(fork.process?.entity_id).to.equal(exec.process?.entity_id).and.equal(exit.process?.entity_id);
+    expect(fork.process?.parent?.entity_id).to.equal(clone.process?.entity_id);
+  });
+
   it('treats a changed ppid as re-parenting only when the new parent is init or an ancestor', () => {
     const e2 = new Enricher({ host: HOST });
     const ev = (t: number, pid: number, ppid: number, exe: string) => e2.enrich(syscallEvent({ t, syscall: 'execve', pid, ppid, exe, args: [exe] }));

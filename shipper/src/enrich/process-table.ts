@@ -119,13 +119,10 @@ export class ProcessTable {
     if (existing && existing.entityId === entityId(parent.hostKey, childPid, ts)) return existing; // replayed record
     // Records can arrive out of order (the child's execve completes before the parent's clone returns):
     // a child already seen under this parent, not before this fork, is the same process; keep its id.
-    if (
-      existing &&
-      existing.parentEntityId === parent.entityId &&
-      existing.startMs >= ts &&
-      existing.endMs === undefined &&
-      existing.origin !== 'fork'
-    ) {
+    // Even if it has already ended: a short child (`/bin/echo`) can exec and exit before the parent's
+    // clone record is written at syscall exit. Its pid cannot have been reused meanwhile: the parent is
+    // still inside this clone, and the clone's timestamp is taken at syscall entry, before the child ran.
+    if (existing && existing.parentEntityId === parent.entityId && existing.startMs >= ts && existing.origin !== 'fork') {
       return existing;
     }
     const child = this.create(
