@@ -35,7 +35,7 @@ import { startHttp, type HttpEndpoints } from './http';
 import { KernelLostWatcher, kernelLostEvent } from './kernel-lost';
 import { DaemonMetrics } from './metrics';
 import { buildOutputs, superviseOutput, type BuiltOutput } from './outputs';
-import { acquireLock, readJson, writeJsonAtomic } from './state';
+import { acquireLock, readJson, writeJsonAtomic, writeTextAtomic } from './state';
 
 export interface DaemonOptions {
   config: ShipConfig;
@@ -339,7 +339,7 @@ export class Daemon {
   private saveSnapshot(): void {
     if (!this.enricher || !this.live) return;
     try {
-      writeJsonAtomic(this.file('enrich.json'), this.enricher.snapshot());
+      writeTextAtomic(this.file('enrich.json'), this.enricher.snapshotJson());
     } catch (e) {
       this.logger.warn(`enricher snapshot not written: ${(e as Error).message}`);
     }

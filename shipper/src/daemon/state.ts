@@ -10,10 +10,15 @@ import * as path from 'node:path';
  * after a power loss); these files are written seldom, so their cost does not matter.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
+  writeTextAtomic(file, JSON.stringify(value));
+}
+
+/** writeJsonAtomic for text that is JSON already. */
+export function writeTextAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, JSON.stringify(value));
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -140,7 +140,10 @@ describe('enrich: Enricher on the insider scenario', () => {
     const expected = all.map((e) => reference.enrich(structuredClone(e)));
     const first = new Enricher({ host: HOST, users: users() });
     const part1 = all.slice(0, 9).map((e) => first.enrich(structuredClone(e)));
-    const disk = JSON.parse(JSON.stringify(first.snapshot()));
+    // What the daemon writes: the JSON of the live table, which must be the JSON of the detached copy.
+    const json = first.snapshotJson();
+    expect(json).to.equal(JSON.stringify(first.snapshot()));
+    const disk = JSON.parse(json);
     const second = Enricher.restore(disk, { users: users() });
     const part2 = all.slice(9).map((e) => second.enrich(structuredClone(e)));
     expect([...part1, ...part2]).to.deep.equal(expected);

@@ -117,14 +117,28 @@ export class Enricher {
     return this.table.byEntity(entityId, false);
   }
 
+  /** The table's state as a detached copy (restore() takes it back). */
   snapshot(): EnrichState {
-    return structuredClone({
+    return structuredClone(this.state());
+  }
+
+  /**
+   * JSON.stringify(snapshot()) without the copy: what the daemon persists. With a full table (32k
+   * processes, 13 MB of JSON) the structured clone took three times as long as the stringify (~300 ms of a
+   * blocked event loop and ~30 MB of garbage every snapshot interval), only to be thrown away.
+   */
+  snapshotJson(): string {
+    return JSON.stringify(this.state());
+  }
+
+  private state(): EnrichState {
+    return {
       version: 1 as const,
       host: this.host ?? {},
       processes: [...this.table.entities.values()],
       pidIndex: this.table.pidIndex(),
       sessions: [...this.table.sessions.values()],
-    });
+    };
   }
 
   static restore(state: EnrichState, opts: EnricherOptions = {}): Enricher {
