@@ -59,6 +59,7 @@ export const KEYS: readonly KeyDef[] = [
   { key: 'metrics.stuck_after_ms', kind: posInt(), default: 60_000, doc: '/healthz is 503 when an output has shipped nothing for this long while events wait' },
   { key: 'logging.level', kind: { t: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info', env: ['AUDITSIGHT_LOG_LEVEL'], doc: 'log level (ECS JSON on stderr)' },
   { key: 'kernel.lost_poll_interval_s', kind: nonNegInt, default: 10, doc: 'poll `auditctl -s` lost (root only; 0 = off)' },
+  { key: 'normalize.event_original', kind: { t: 'bool' }, default: true, doc: 'keep the raw records in event.original (the evidence; false saves ~1/3 of an exec document; events with warnings keep them anyway)' },
   { key: 'enrich.enabled', kind: { t: 'bool' }, default: true, doc: 'entity ids, ancestry, host and user names' },
   { key: 'enrich.fork_events', kind: { t: 'bool' }, default: true, doc: 'a Session View fork event for the child of each audited fork/clone' },
   { key: 'enrich.snapshot_interval_s', kind: posInt(), default: 60, doc: 'how often the process table is saved' },

@@ -141,6 +141,7 @@ function build(s: Map<string, Setting>, issues: string[]): ShipConfig {
     metrics: { listen: undefined, stuckAfterMs: v('metrics.stuck_after_ms') },
     logging: { level: v('logging.level') },
     kernel: { lostPollIntervalS: v('kernel.lost_poll_interval_s') },
+    normalize: { eventOriginal: v('normalize.event_original') },
     enrich: { enabled: v('enrich.enabled'), forkEvents: v('enrich.fork_events'), snapshotIntervalS: v('enrich.snapshot_interval_s') },
     shutdown: { drainTimeoutMs: v('shutdown.drain_timeout_ms') },
   };

@@ -36,6 +36,7 @@ export interface ShipConfig {
   metrics: { listen: { host: string; port: number } | undefined; stuckAfterMs: number };
   logging: { level: string };
   kernel: { lostPollIntervalS: number };
+  normalize: { eventOriginal: boolean };
   enrich: { enabled: boolean; forkEvents: boolean; snapshotIntervalS: number };
   shutdown: { drainTimeoutMs: number };
 }

@@ -46,6 +46,15 @@ describe('ship daemon (no Elasticsearch)', function () {
     expect(gap.auditd.data.lost).to.equal('9');
     expect(fs.readdirSync(path.join(dir, 'state'))).to.deep.equal([]);
     expect(formatSummary(s)).to.match(/events +28\n.*\ngaps +3 \(\d+ events lost\)\nshipped +28/);
+    expect(events.filter((e) => e.event.kind === 'event' && e.event.action !== 'lost-events').every((e) => e.event.original?.length > 0)).to.equal(true);
+
+    // normalize.event_original: false ships the same events without their raw records.
+    const lean = path.join(dir, 'lean.ndjson');
+    const d2 = await start({ 'input.type': 'replay', 'input.files': files, 'outputs.ndjson.path': lean, 'metrics.listen': 'off', 'normalize.event_original': false });
+    expect((await d2.done).events).to.equal(28);
+    const leanEvents = readNdjson(lean);
+    expect(leanEvents.map((e) => e.auditd?.sequence)).to.deep.equal(events.map((e) => e.auditd?.sequence));
+    expect(leanEvents.filter((e) => e.event.original !== undefined)).to.deep.equal([]);
   });
 
   it('plugin: reads stdin until auditd closes it, flushes the coalescer, drains and stops by itself', async () => {

@@ -142,6 +142,7 @@ export class Daemon {
     if (cfg.enrich.enabled) this.enricher = this.createEnricher();
     this.pipeline = createPipeline({
       enricher: this.enricher,
+      normalizeOptions: { eventOriginal: cfg.normalize.eventOriginal },
       // Live: timeouts count only time the input spent waiting for data (idle-clock.ts), never time it
       // spent behind; replays use the log's own time.
       coalesce: { timeoutMs: cfg.input.coalesceTimeoutMs, clock: this.live ? this.inputClock : 'record' },

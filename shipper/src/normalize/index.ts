@@ -19,6 +19,8 @@ export interface NormalizeOptions {
   dataset?: string;
   /** Put coalescing/normalization warnings in auditd.warnings (default true). */
   includeWarnings?: boolean;
+  /** Raw records in event.original (default true; events with warnings keep them regardless). */
+  eventOriginal?: boolean;
   /** SOCKADDR decoder; default: ./sockaddr.ts. */
   decodeSockaddr?: SockaddrDecoder;
 }

@@ -104,6 +104,24 @@ describe('normalize', () => {
     expect(empty.event.original).to.deep.equal([]);
   });
 
+  it('eventOriginal: false leaves the raw records out, except where normalization was lossy', () => {
+    const lines = [
+      'type=SYSCALL msg=audit(1700000001.000:78): arch=c000003e syscall=231 a0=2 items=0 ppid=1 pid=99 auid=1001 uid=1001 gid=1001 euid=1001 suid=1001 fsuid=1001 egid=1001 sgid=1001 fsgid=1001 tty=(none) ses=5 comm="false" exe="/usr/bin/false" key=(null)',
+    ];
+    const kept = normalize(group(lines));
+    const lean = normalize(group(lines), { eventOriginal: false });
+    expect(kept.event.original).to.deep.equal(lines);
+    expect(JSON.parse(JSON.stringify(lean)).event).to.not.have.property('original');
+    // Everything else is the same document.
+    expect(JSON.parse(JSON.stringify({ ...lean, event: { ...lean.event, original: lines } }))).to.deep.equal(JSON.parse(JSON.stringify(kept)));
+    // Lossy: a dropped field name, an incomplete group, an EOE alone. Their raw text is the only full record.
+    const dropped = `type=USER_CMD msg=audit(1700000000.100:7): pid=1 uid=0 auid=0 ses=1 msg='a..b=1 cmd=6C73 res=success'`;
+    expect(normalize(group([dropped]), { eventOriginal: false }).event.original).to.deep.equal([dropped]);
+    const partial = ['type=CWD msg=audit(1700000003.000:80): cwd="/tmp"'];
+    expect(normalize(group(partial, 'evicted'), { eventOriginal: false }).event.original).to.deep.equal(partial);
+    expect(normalize(group(['type=EOE msg=audit(1700000002.000:79):']), { eventOriginal: false }).event.original).to.have.length(1);
+  });
+
   it('does not let hostile keys reach Object.prototype', () => {
     const e = normalize(group(['type=USER_CMD msg=audit(1700000005.000:82): pid=1 uid=0 auid=0 ses=1 msg=\'__proto__=x constructor=y cwd="/" cmd=6C73 res=success\'']));
     expect(({} as Record<string, unknown>).x).to.equal(undefined);

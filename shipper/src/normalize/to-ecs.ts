@@ -19,6 +19,12 @@ export interface EcsOptions {
   /** event.dataset; Elastic's auditd_manager integration writes `auditd_manager.auditd`. */
   dataset?: string;
   includeWarnings?: boolean;
+  /**
+   * Keep each event's raw records in event.original (default true: the evidence itself, off the box before
+   * anyone can delete audit.log). false saves about a third of an exec document, but an event with warnings
+   * (a value normalization had to drop, an incomplete group) keeps them regardless: nothing is lost unseen.
+   */
+  eventOriginal?: boolean;
 }
 
 export const ECS_VERSION = '9.4.0';
@@ -134,7 +140,8 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
       module: 'auditd',
       dataset: opts.dataset ?? 'auditd_manager.auditd',
       outcome: (ev.ecs.outcome as 'failure' | undefined) ?? outcome,
-      original,
+      // Set even when left out (undefined, which JSON omits), so every event keeps one object shape.
+      original: opts.eventOriginal === false ? undefined : original,
     },
     service: { type: 'auditd' },
   };
@@ -271,6 +278,7 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   // one, which V8's JSON.stringify serialises several times slower (and most syscall events drop effective).
   if (drop !== undefined) out.user = withoutKeys(user, drop) as EcsEvent['user'];
   if (out.group && !out.group.id && !out.group.name) delete out.group;
+  if (ev.warnings.length) out.event.original = original;
   return out;
 }
 

@@ -45,6 +45,27 @@ describe('auditsight parse', function () {
     expect(r.err).to.match(/24 unparseable lines/).and.match(/24 x line does not start with type=/);
   });
 
+  it('--no-event-original: raw records only where nothing else holds them (unparseable lines, events with warnings)', () => {
+    const file = corpusPath('laurel', 'src', 'testdata', 'shell-proc-trace.txt');
+    const full = cli(['--no-enrich', file]).out;
+    const r = cli(['--no-enrich', '--no-event-original', file]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.have.length(full.length);
+    const withOriginal = r.out.filter((e) => e.event.original !== undefined);
+    const lossy = r.out.filter((e) => e.event.kind === 'pipeline_error' || (e.auditd?.warnings?.length ?? 0) > 0);
+    expect(withOriginal).to.deep.equal(lossy);
+    expect(withOriginal.length).to.be.greaterThanOrEqual(24); // the unparseable lines at least
+    expect(r.out.filter((e) => e.event.original === undefined).length).to.be.greaterThan(0);
+    // The rest is the same document, less its raw records (and the read time that lines before the
+    // log's first timestamp get).
+    const strip = (e: EcsEvent) => ({
+      ...e,
+      '@timestamp': e.event.kind === 'pipeline_error' ? undefined : e['@timestamp'],
+      event: { ...e.event, original: e.event.kind === 'pipeline_error' ? e.event.original : undefined },
+    });
+    expect(JSON.parse(JSON.stringify(r.out.map(strip)))).to.deep.equal(JSON.parse(JSON.stringify(full.map(strip))));
+  });
+
   it('gzip is detected from the data (stdin and .gz files), --host-from-node keeps this host out', () => {
     const log = fs.readFileSync(corpusPath('auditbeat', 'testdata', 'sudo.log'));
     const gz = zlib.gzipSync(log);

@@ -9,6 +9,8 @@ import { Enricher, nodeFsReader, readHostInfo, UserResolver } from '../../enrich
 import { Pipeline, readLogBatches } from '../../pipeline';
 
 export interface ParseCommandOptions {
+  /** commander's `--no-event-original` sets this to false. */
+  eventOriginal?: boolean;
   /** commander's `--no-enrich` sets this to false. */
   enrich?: boolean;
   /**
@@ -34,7 +36,7 @@ export async function runParse(file: string, opts: ParseCommandOptions, io: Pars
     // A file is replayed at full speed: coalescing timeouts follow the log's own clock.
     coalesce: { clock: 'record' },
     source: file === '-' ? 'stdin' : file,
-    // JSON.stringify's exact output, reusing the text of enrich's shared host/leader objects.
+    normalizeOptions: { eventOriginal: opts.eventOriginal !== false },
     onEvent: (ev) => out.writeEvent(ev),
   });
   let readError: Error | undefined;
@@ -163,6 +165,7 @@ export function registerParse(program: Command): void {
     .description('read an audit log (plain or gzip, FILE or - for stdin) and print its ECS events as NDJSON')
     .argument('[file]', 'audit log; - or nothing for stdin', '-')
     .option('--no-enrich', 'skip enrichment (entity ids, ancestry, host facts, user names)')
+    .option('--no-event-original', 'leave the raw records out of event.original (events with warnings keep them)')
     .option('--host-from-node', "the log is from another machine: no local host facts or names, host from node=")
     .option('--gz', 'input is gzip (default: detected from the data)')
     .action(async (file: string, opts: ParseCommandOptions) => {
