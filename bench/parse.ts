@@ -8,7 +8,9 @@
 // shared, loaded machine CPU time is the steadier of the two, and the ratio in one run is what to compare.
 // Ours includes Node/tsx start-up (~0.3-1 s), so small files understate us.
 //
-// Run: npm run bench:parse [-- --events 1000000 --runs 2 --keep]
+// Run: npm run bench:parse [-- --events 1000000 --runs 2 --keep --node /path/to/other/node ...]
+// --node (repeatable) runs our side once more per interpreter, in the same run against the same auparse
+// figure: how the pipeline's cost depends on the Node.js (V8) release the shipper is installed with.
 // Environment: BENCH_EVENTS, BENCH_CPU (cpu to pin to), AUPARSE (a prebuilt auparse binary).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,6 +40,11 @@ function tryRun(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.
   } catch {
     return undefined;
   }
+}
+
+/** Every value of a repeatable flag. */
+function args(name: string): string[] {
+  return process.argv.flatMap((a, i) => (a === name && process.argv[i + 1] !== undefined ? [process.argv[i + 1]!] : []));
 }
 
 function machine(): Record<string, string> {
@@ -113,30 +120,42 @@ async function main(): Promise<void> {
       console.log(`sanity (${fmt(s.events)}-event sample): go-libaudit emitted ${fmt(goEvents)} events; auditsight emits exactly one per event`);
     }
 
-    const nodeCmd = [process.execPath, '--require', 'tsx/cjs', path.join(repoRoot, 'bench', 'parse.ts'), '--child', log.file];
+    // Our side under each interpreter: this one, then any --node (its version is part of the label).
+    const nodes = [process.execPath, ...args('--node')].map((bin) => {
+      const version = tryRun(bin, ['--version']);
+      if (!version) throw new Error(`--node ${bin}: cannot run it`);
+      return { bin, label: bin === process.execPath ? '' : ` (node ${version})` };
+    });
+    if (nodes.length > 1) console.log(`interpreters: ${nodes.map((n) => `${n.bin} ${tryRun(n.bin, ['--version'])}`).join(', ')}`);
+    const nodeCmd = (bin: string) => [bin, '--require', 'tsx/cjs', path.join(repoRoot, 'bench', 'parse.ts'), '--child', log.file];
     const goCmd = auparse ? [auparse, '-i', '-format', 'json', '-in', log.file, '-out', '/dev/null'] : undefined;
     const line = (name: string, t: Timing) =>
-      `  ${name.padEnd(22)} wall ${t.wallS.toFixed(2)} s (${fmt(events / t.wallS)} events/s, ${(mb / t.wallS).toFixed(1)} MB/s)  ` +
+      `  ${name.padEnd(nodes.length > 1 ? 42 : 22)} wall ${t.wallS.toFixed(2)} s (${fmt(events / t.wallS)} events/s, ${(mb / t.wallS).toFixed(1)} MB/s)  ` +
       `cpu ${t.cpuS.toFixed(2)} s (${fmt(events / t.cpuS)} events/s, ${(mb / t.cpuS).toFixed(1)} MB/s)  rss ${t.maxRssMb.toFixed(0)} MB`;
-    const ours = (extra: string[]): Timing => {
-      const t = timed(pinned, [...nodeCmd, ...extra], { ...process.env }, tmp);
+    const ours = (bin: string, extra: string[]): Timing => {
+      const t = timed(pinned, [...nodeCmd(bin), ...extra], { ...process.env }, tmp);
       if (!t.ok) console.error(t.stderr);
       return t;
     };
     for (let r = 1; r <= runs; r++) {
       console.log(`run ${r}:`);
-      // The headline: the whole pipeline as the shipper runs it (enrich included; auparse has no such stage).
-      const full = ours([]);
-      console.log(line('auditsight', full));
-      // Same work as auparse -i (parse, coalesce, normalize, names, JSON): the like-for-like comparison.
-      const bare = ours(['--no-enrich']);
-      console.log(line('auditsight --no-enrich', bare));
+      const mine = nodes.map((n) => {
+        // The headline: the whole pipeline as the shipper runs it (enrich included; auparse has no such stage).
+        const full = ours(n.bin, []);
+        console.log(line(`auditsight${n.label}`, full));
+        // Same work as auparse -i (parse, coalesce, normalize, names, JSON): the like-for-like comparison.
+        const bare = ours(n.bin, ['--no-enrich']);
+        console.log(line(`auditsight --no-enrich${n.label}`, bare));
+        return { ...n, full, bare };
+      });
       if (goCmd) {
         const go = timed(pinned, goCmd, { ...process.env, GOMAXPROCS: '1' }, tmp);
         if (!go.ok) console.error(go.stderr.slice(-2000));
         console.log(line('go-libaudit auparse -i', go));
         const ratio = (t: Timing) => `wall ${(go.wallS / t.wallS).toFixed(2)}, cpu ${(go.cpuS / t.cpuS).toFixed(2)}`;
-        console.log(`  ratio ours/go-libaudit (throughput, >1 = we are faster): full pipeline ${ratio(full)}; --no-enrich ${ratio(bare)}`);
+        for (const m of mine) {
+          console.log(`  ratio ours${m.label}/go-libaudit (throughput, >1 = we are faster): full pipeline ${ratio(m.full)}; --no-enrich ${ratio(m.bare)}`);
+        }
       }
     }
     console.log(`(load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);

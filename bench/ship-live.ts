@@ -40,6 +40,8 @@ export interface LiveOptions {
   selfAudit: boolean;
   /** V8 flags instead of the installed wrapper's (AUDITSIGHT_NODE_FLAGS; '' = none). */
   nodeFlags?: string;
+  /** The interpreter to install as /usr/local/bin/auditsight-node for this run (default: this node). */
+  node?: string;
   /**
    * 'recommended': shipper/rules/auditsight.rules (clone, execve, exit_group...: ~4 documents per exec).
    * 'exec': only its execve rules and exclusions, one event per exec, as the published references measure
@@ -135,11 +137,14 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     nodeNote = `${process.execPath} (--self-audit: NOT excluded by the rules, the shipper's own connects and children are audited and shipped too)`;
   } else {
     nodeBin = SHIPPER_NODE;
+    if (o.node !== undefined && fs.existsSync(SHIPPER_NODE)) throw new Error(`--node: ${SHIPPER_NODE} is already installed; remove it first (this run would overwrite it)`);
     if (!fs.existsSync(SHIPPER_NODE)) {
-      fs.copyFileSync(process.execPath, SHIPPER_NODE);
+      const from = o.node ?? process.execPath;
+      fs.copyFileSync(from, SHIPPER_NODE);
       fs.chmodSync(SHIPPER_NODE, 0o755);
       installedNode = true;
-      nodeNote = `${SHIPPER_NODE} (copied from ${process.execPath} for this run, as shipper/README.md installs it; removed afterwards), excluded by the rules`;
+      const version = execFileSync(SHIPPER_NODE, ['-v'], { encoding: 'utf8' }).trim();
+      nodeNote = `${SHIPPER_NODE} (${version}, copied from ${from} for this run, as shipper/README.md installs it; removed afterwards), excluded by the rules`;
     } else {
       nodeNote = `${SHIPPER_NODE} (already installed, ${execFileSync(SHIPPER_NODE, ['-v'], { encoding: 'utf8' }).trim()}), excluded by the rules`;
     }

@@ -19,6 +19,7 @@
 //           --ceiling BATCHxCONC,... (2000x1,2000x2,5000x2,5000x4)
 //   part 2: --seconds S (30), --rate EXECS_PER_S (1000), --self-audit (run the shipper from the plain node),
 //           --node-flags=FLAGS (V8 flags instead of shipper/install/auditsight.sh's; "" for none),
+//           --node PATH (the interpreter to install as /usr/local/bin/auditsight-node for the run),
 //           --rules recommended|exec (exec: only the execve rules, one event per exec, as the references)
 //   both:   --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
 import * as fs from 'node:fs';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const part = strArg('part') ?? 'all';
   if (!['throughput', 'live', 'all'].includes(part)) throw new Error(`--part expects throughput, live or all, got ${JSON.stringify(part)}`);
   const throughput = { events: Math.floor(numArg('events', 200_000, 1)), logFile: strArg('log'), ceiling: ceilingArg() };
-  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), rules: rulesArg() };
+  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg() };
   const tuned = setArgs();
   if (throughput.logFile && !fs.existsSync(throughput.logFile)) throw new Error(`--log ${throughput.logFile}: no such file`);
   if (part !== 'throughput' && process.getuid?.() !== 0) throw new Error('the live part needs root (sudo npm run bench:ship, or --part throughput)');
