@@ -115,6 +115,9 @@ export function registerShip(program: Command): void {
     let bar: InstanceType<typeof ProgressBar> | undefined;
     const daemon: InstanceType<typeof Daemon> = new Daemon({ config, onReplayProgress: (p) => bar?.update(p) });
     daemon.logger.info({ config: maskedValues(settings) }, 'effective configuration');
+    const { runtimeWarning } = require('../../daemon/runtime') as typeof import('../../daemon/runtime');
+    const unsupported = runtimeWarning(process.version, new Date());
+    if (unsupported) daemon.logger.warn({ node: process.version }, unsupported);
     if (isReplay && o.progress !== false) {
       bar = new ProgressBar(process.stderr, () => daemon.pipeline?.stats.events ?? 0, () => (daemon.queue && !daemon.queue.isClosed ? daemon.queue.retained().events : 0));
     }
