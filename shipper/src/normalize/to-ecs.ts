@@ -278,7 +278,8 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   // one, which V8's JSON.stringify serialises several times slower (and most syscall events drop effective).
   if (drop !== undefined) out.user = withoutKeys(user, drop) as EcsEvent['user'];
   if (out.group && !out.group.id && !out.group.name) delete out.group;
-  if (ev.warnings.length) out.event.original = original;
+  // Left out by the option, but normalization was lossy: the raw records are the only full account.
+  if (opts.eventOriginal === false && ev.warnings.length) out.event.original = original;
   return out;
 }
 
