@@ -19,17 +19,18 @@ export function numArg(name: string, def: number, min: number): number {
   return v;
 }
 
+/** The value after each `--name` of a repeatable option ('' when it is the last argument). */
+export function repeatedArg(name: string): string[] {
+  return process.argv.flatMap((a, i) => (a === `--${name}` ? [process.argv[i + 1] ?? ''] : []));
+}
+
 /** Every `--set key=value` (shipper config keys for a tuned run, printed as such). */
 export function setArgs(): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i < process.argv.length; i++) {
-    if (process.argv[i] !== '--set') continue;
-    const kv = process.argv[i + 1] ?? '';
+  return repeatedArg('set').map((kv) => {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new Error(`--set expects key=value, got ${JSON.stringify(kv)}`);
-    out.push([kv.slice(0, eq).trim(), kv.slice(eq + 1)]);
-  }
-  return out;
+    return [kv.slice(0, eq).trim(), kv.slice(eq + 1)];
+  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));

@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../test/corpora';
 import { runParse } from '../shipper/src/cli/commands/parse';
+import { repeatedArg } from './args';
 import { buildAuparse } from './auparse';
 import { generateLog } from './gen-log';
 
@@ -40,11 +41,6 @@ function tryRun(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.
   } catch {
     return undefined;
   }
-}
-
-/** Every value of a repeatable flag. */
-function args(name: string): string[] {
-  return process.argv.flatMap((a, i) => (a === name && process.argv[i + 1] !== undefined ? [process.argv[i + 1]!] : []));
 }
 
 function machine(): Record<string, string> {
@@ -121,7 +117,7 @@ async function main(): Promise<void> {
     }
 
     // Our side under each interpreter: this one, then any --node (its version is part of the label).
-    const nodes = [process.execPath, ...args('--node')].map((bin) => {
+    const nodes = [process.execPath, ...repeatedArg('node')].map((bin) => {
       const version = tryRun(bin, ['--version']);
       if (!version) throw new Error(`--node ${bin}: cannot run it`);
       return { bin, label: bin === process.execPath ? '' : ` (node ${version})` };
