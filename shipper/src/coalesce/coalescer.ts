@@ -10,6 +10,7 @@
 import type { AuditRecord } from '../parse/types';
 import type { Clock, RecordGroup, SequenceGap } from './types';
 import { compareSerial, endOfEvent, hasKernelSerial, MAX_SORT_RANGE, serialDistance } from './sequence';
+import { RecentCounts } from './recent';
 
 export interface CoalescerOptions {
   /** How long an event may wait for its end (EOE) after its first record; default 2000 ms (go-libaudit's). */
@@ -76,7 +77,7 @@ interface NodeState {
    * Keys of recently emitted events and how many groups carried each (RecordGroup.part), oldest first;
    * bounded: a later part comes within a few events of the first.
    */
-  recent: Map<string, number>;
+  recent: RecentCounts;
 }
 
 const EOE = 1320;
@@ -130,7 +131,7 @@ export class Coalescer {
     const nodeKey = record.node ?? '';
     let ns = this.nodes.get(nodeKey);
     if (ns === undefined) {
-      ns = { pending: [], byKey: new Map(), lastSerial: undefined, lastTimestampMs: 0, recent: new Map() };
+      ns = { pending: [], byKey: new Map(), lastSerial: undefined, lastTimestampMs: 0, recent: new RecentCounts(RECENT_KEYS) };
       this.nodes.set(nodeKey, ns);
     }
     const key = record.timestampText + ':' + record.serial;
@@ -242,14 +243,8 @@ export class Coalescer {
       records: p.records,
       completedBy: reason,
     };
-    const parts = ns.recent.get(p.key);
-    if (parts !== undefined) {
-      group.part = parts + 1;
-      ns.recent.set(p.key, parts + 1);
-    } else {
-      ns.recent.set(p.key, 1);
-      if (ns.recent.size > RECENT_KEYS) ns.recent.delete(ns.recent.keys().next().value as string);
-    }
+    const part = ns.recent.bump(p.key);
+    if (part > 1) group.part = part;
     return group;
   }
 
