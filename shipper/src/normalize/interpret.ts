@@ -62,8 +62,7 @@ export function interpretRecord(rec: AuditRecord, opts: InterpretOptions = {}): 
   const data = new Map<string, string>();
   const f = rec.fields;
   const out: RecordData = { data };
-  for (const k in f) {
-    const v = f[k];
+  for (const [k, v] of f) {
     const c = k.charCodeAt(0);
     if (c >= 65 && c <= 90) {
       // Uppercase keys are auditd's ENRICHED interpretations that reached us without their 0x1d separator

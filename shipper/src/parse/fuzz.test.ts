@@ -40,8 +40,9 @@ describe('parse: robustness', () => {
     if (r.ok) {
       const rec = r.record;
       if (!(rec.serial >= 0 && rec.serial <= 0xffffffff) || !Number.isFinite(rec.timestampMs)) throw new Error(`bad header values: ${line}`);
-      for (const k in rec.fields) if (typeof rec.fields[k] !== 'string') throw new Error(`non-string field ${k}: ${line}`);
-      if (rec.fields.saddr !== undefined) decodeSockaddr(rec.fields.saddr);
+      for (const [k, v] of rec.fields) if (typeof v !== 'string') throw new Error(`non-string field ${k}: ${line}`);
+      const saddr = rec.fields.get('saddr');
+      if (saddr !== undefined) decodeSockaddr(saddr);
     } else if (typeof r.error.error !== 'string' || r.error.error === '' || typeof r.error.raw !== 'string') {
       throw new Error(`unclear error for ${line}`);
     }

@@ -19,8 +19,7 @@ export function notComparable(type: string, key: string, value: string | undefin
 
 export function goView(r: AuditRecord): GoView {
   const d: Record<string, string> = {};
-  for (const k of Object.keys(r.fields)) {
-    const v = r.fields[k];
+  for (const [k, v] of r.fields) {
     if (v === '' || v === '?' || v === '?,' || v === '(null)') continue; // go drops "useless" values
     d[k] = v;
   }
@@ -55,7 +54,7 @@ export function goView(r: AuditRecord): GoView {
         d.addr = sa.ip ?? '';
         d.port = String(sa.port);
         if (sa.flowInfo) d.flow = String(sa.flowInfo);
-      } else d.saddr = r.fields.saddr;
+      } else d.saddr = r.fields.get('saddr') ?? '';
     }
   }
   return { data: d, keys };

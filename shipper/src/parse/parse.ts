@@ -120,7 +120,7 @@ export function parseLine(line: string, source?: string): ParseResult {
     timestampText,
     serial,
     node,
-    fields: Object.create(null) as Record<string, string>,
+    fields: new Map<string, string>(),
     encodings: undefined,
     enriched: undefined,
     raw,
@@ -141,7 +141,7 @@ export function parseLine(line: string, source?: string): ParseResult {
   }
   scanPairs(body, from, to, scan);
   if (scan.hexArgs !== undefined) {
-    for (const k of scan.hexArgs) rec.fields[k] = hexToCString(rec.fields[k]);
+    for (const k of scan.hexArgs) rec.fields.set(k, hexToCString(rec.fields.get(k) as string));
   }
   if (gs !== -1 && gs < end) rec.enriched = scanEnriched(line, gs + 1, end);
   return { ok: true, record: rec };
@@ -195,7 +195,7 @@ function scanPairs(text: string, from: number, to: number, scan: Scan): void {
       let close = text.lastIndexOf("'", to - 1);
       if (close <= i) close = to;
       const saved = scan.outerKeys;
-      scan.outerKeys = Object.keys(scan.rec.fields);
+      scan.outerKeys = [...scan.rec.fields.keys()];
       scanPairs(text, i + 1, close, scan);
       scan.outerKeys = saved;
       i = close + 1;
@@ -271,31 +271,27 @@ function putExecveArg(scan: Scan, key: string, value: string, hex: boolean): voi
   }
   const base = key.slice(0, bracket);
   const fields = scan.rec.fields;
-  const prev = fields[base];
-  if (hex) {
-    // Pieces are cut at byte offsets, so a UTF-8 character may straddle two: decode once joined.
-    if (prev === undefined) {
-      (scan.hexArgs ??= []).push(base);
-      setEncoding(scan.rec, base, 'hex');
-    }
-    fields[base] = prev === undefined ? value : prev + value;
-  } else {
-    fields[base] = prev === undefined ? value : prev + value;
+  const prev = fields.get(base);
+  // Pieces are cut at byte offsets, so a UTF-8 character may straddle two: hex ones are decoded once joined.
+  if (hex && prev === undefined) {
+    (scan.hexArgs ??= []).push(base);
+    setEncoding(scan.rec, base, 'hex');
   }
+  fields.set(base, prev === undefined ? value : prev + value);
 }
 
 function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
   const fields = scan.rec.fields;
   // In user-space records the kernel writes pid/uid/auid/ses/subj itself and the application writes
   // msg='...'; a nested field must not override a kernel one (go-libaudit lets it, which is spoofable).
-  if (scan.outerKeys !== undefined && fields[key] !== undefined && scan.outerKeys.includes(key)) return;
-  fields[key] = value;
+  if (scan.outerKeys !== undefined && fields.has(key) && scan.outerKeys.includes(key)) return;
+  fields.set(key, value);
   if (enc !== 'plain') setEncoding(scan.rec, key, enc);
-  else if (scan.rec.encodings !== undefined && scan.rec.encodings[key] !== undefined) delete scan.rec.encodings[key];
+  else if (scan.rec.encodings !== undefined) scan.rec.encodings.delete(key);
 }
 
 function setEncoding(rec: AuditRecord, key: string, enc: ValueEncoding): void {
-  (rec.encodings ??= Object.create(null) as Record<string, ValueEncoding>)[key] = enc;
+  (rec.encodings ??= new Map()).set(key, enc);
 }
 
 /** Whether fixIrregularBody would change anything: most records do not need it, so they skip its copy. */

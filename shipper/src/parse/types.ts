@@ -19,11 +19,13 @@ export interface AuditRecord {
   /**
    * Decoded field values (hex decoded, quotes removed; `(null)` kept as the literal string `(null)`).
    * User-space records have their nested `msg='k=v ...'` flattened into this map, as go-libaudit does.
-   * Object with a null prototype: attacker-controlled keys cannot hit Object.prototype.
+   * In the order the fields first appeared. A Map, not an object: attacker-controlled keys cannot hit
+   * Object.prototype, and filling a null-prototype object (a V8 dictionary) cost ~2x a Map per record,
+   * ~5% of the whole pipeline, before it was read back in insertion order by a slow for-in.
    */
-  fields: Record<string, string>;
+  fields: Map<string, string>;
   /** Encoding per field, only for fields that were not plain. */
-  encodings?: Record<string, ValueEncoding>;
+  encodings?: Map<string, ValueEncoding>;
   /** ENRICHED format: interpreted values that auditd appended after the 0x1d separator (e.g. UID="root"). */
   enriched?: Record<string, string>;
   /** The whole line as read (becomes event.original). */

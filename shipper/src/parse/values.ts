@@ -24,14 +24,15 @@ export function execveArgs(records: readonly AuditRecord[]): ExecveArgs {
   for (const r of records) {
     if (r.typeNumber !== T_EXECVE && r.type !== 'EXECVE') continue;
     const f = r.fields;
-    if (argc === undefined && f.argc !== undefined) {
-      const n = Number(f.argc);
+    const argcText = f.get('argc');
+    if (argc === undefined && argcText !== undefined) {
+      const n = Number(argcText);
       if (Number.isInteger(n) && n >= 0) argc = n;
     }
-    for (const key in f) {
+    for (const [key, v] of f) {
       const n = argIndex(key);
       if (n === -1) continue;
-      args[n] = args[n] === undefined ? f[key] : args[n] + f[key];
+      args[n] = args[n] === undefined ? v : args[n] + v;
     }
   }
   let complete = true;
