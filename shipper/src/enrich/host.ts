@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { FsReader, HostInfo } from './types';
+import { flat } from '../../../common/flat';
 
 /** Parses /etc/os-release (shell-style KEY=value, values possibly quoted). */
 export function parseOsRelease(text: string): Record<string, string> {
@@ -35,7 +36,8 @@ export interface HostReadOptions {
 }
 
 export function readHostInfo(fs: FsReader, opts: HostReadOptions = {}): HostInfo {
-  const trim = (s: string | undefined) => (s === undefined ? undefined : s.trim() || undefined);
+  // Flat (common/flat.ts): these strings are on every document.
+  const trim = (s: string | undefined) => (s === undefined ? undefined : flat(s.trim()) || undefined);
   const id = trim(fs.readFile('/etc/machine-id')) ?? trim(fs.readFile('/var/lib/dbus/machine-id'));
   const bootId = trim(fs.readFile('/proc/sys/kernel/random/boot_id'));
   const hostname = opts.hostname ?? trim(fs.readFile('/proc/sys/kernel/hostname')) ?? os.hostname();
@@ -45,17 +47,17 @@ export function readHostInfo(fs: FsReader, opts: HostReadOptions = {}): HostInfo
   const rel = relText ? parseOsRelease(relText) : {};
   return {
     id,
-    name: hostname,
-    hostname,
+    name: flat(hostname),
+    hostname: flat(hostname),
     bootId,
     architecture,
     os: {
       type: 'linux',
-      family: osFamily(rel),
-      name: rel.NAME,
-      version: rel.VERSION_ID ?? rel.VERSION,
-      kernel,
-      platform: rel.ID,
+      family: flat(osFamily(rel)),
+      name: flat(rel.NAME),
+      version: flat(rel.VERSION_ID ?? rel.VERSION),
+      kernel: flat(kernel),
+      platform: flat(rel.ID),
     },
   };
 }

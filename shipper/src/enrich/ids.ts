@@ -1,6 +1,7 @@
 // Entity ids and small value helpers shared by the process table and the /proc seeder.
 import * as crypto from 'node:crypto';
 import { isoTimestamp } from '../normalize/to-ecs';
+import { flat } from '../../../common/flat';
 
 /**
  * process.entity_id = first 128 bits of SHA-256("auditsight:v1\0" + hostKey + "\0" + pid + "\0" + startMs), as
@@ -22,7 +23,8 @@ export function entityId(hostKey: string, pid: number, startMs: number): string 
   // fork() asks for the child's id to recognise a replayed record, then create() asks again: answer the
   // repeat from the last one.
   if (input === lastInput) return lastId;
-  lastId = sha256Hex(input).slice(0, 32);
+  // flat(): a 32-character slice would be a view of the digest (common/flat.ts); ids are on every document.
+  lastId = flat(sha256Hex(input).slice(0, 32));
   lastInput = input;
   return lastId;
 }
@@ -74,17 +76,18 @@ export function ttyNameFromDev(ttyNr: number): string | undefined {
 }
 
 /**
- * A copy of `s` that does not keep alive the text it was cut from. Values parsed from a record are V8
- * "sliced strings": views into the 256 KB chunk the input read (substrings of 13 characters or more are
- * never copied). A long-lived table that keeps one such value keeps the whole chunk: on a 200k-event
- * replay the process table pinned ~200 chunks, 52 MB of a 140 MB heap. Concatenation makes a cons string
- * that slice() flattens into a fresh copy of exactly these characters (plus one), so the chunk can go.
- * For what lives long (process images, session facts); per-event values die with their chunk anyway.
+ * `s` as a string that does not keep alive the text it was cut from. Values parsed from a record are V8
+ * "sliced strings": views into the chunk the input read (substrings of 13 characters or more are never
+ * copied). A long-lived table that keeps one such value keeps the whole chunk: on a 200k-event replay the
+ * process table pinned ~200 chunks, 52 MB of a 140 MB heap. flat() (common/flat.ts) turns the view into a
+ * thin string that points at V8's internalized copy of just these characters, so the chunk can go, the
+ * string is serialised on JSON.stringify's fast path, and processes with the same image share one copy.
+ * For what lives long (process images, session facts).
  */
 export function owned(s: string): string;
 export function owned(s: string | undefined): string | undefined;
 export function owned(s: string | undefined): string | undefined {
-  return s === undefined || s.length < 13 ? s : (' ' + s).slice(1);
+  return flat(s);
 }
 
 export function basename(p: string | undefined): string | undefined {

@@ -10,6 +10,7 @@ import { SYSCALL_NAMES } from './tables/syscalls.generated';
 import { decodeSockaddr, type SockaddrDecoder } from './sockaddr';
 import { signalName } from './tables/signals';
 import { ruleKeys } from '../parse/values';
+import { flat } from '../../../common/flat';
 
 export interface RecordData {
   data: Map<string, string>;
@@ -34,10 +35,10 @@ function splitSelinux(data: Map<string, string>, key: string): void {
   for (let i = 0; i < SELINUX_PARTS.length; i++) {
     const end = i === SELINUX_PARTS.length - 1 ? -1 : v.indexOf(':', start);
     if (end < 0) {
-      data.set(key + SELINUX_PARTS[i], v.slice(start));
+      data.set(key + SELINUX_PARTS[i], flat(v.slice(start)));
       return;
     }
-    data.set(key + SELINUX_PARTS[i], v.slice(start, end));
+    data.set(key + SELINUX_PARTS[i], flat(v.slice(start, end)));
     start = end + 1;
   }
 }

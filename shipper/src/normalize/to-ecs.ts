@@ -5,6 +5,7 @@
 import type { EcsEvent, EcsUserRef } from '../../../common/ecs/event';
 import type { AuditEvent, EcsEntity } from './audit-event';
 import { auditEventType, recordTypeNumber } from './tables/event-type';
+import { flat, flatConcat } from '../../../common/flat';
 
 /** uid/gid -> name and back. Every method may answer undefined; enrich resolves on the origin host later. */
 export interface IdResolver {
@@ -67,7 +68,12 @@ function put(obj: Record<string, unknown>, path: string, value: unknown): void {
  */
 let isoSecond = NaN;
 let isoPrefix = '';
+let isoLastMs = NaN;
+let isoLast = '';
 export function isoTimestamp(ms: number): string {
+  // The events of one record group, its fork event and the process refs made for it ask for the same
+  // millisecond several times in a row.
+  if (ms === isoLastMs) return isoLast;
   const sec = Math.floor(ms / 1000);
   const frac = ms - sec * 1000;
   // Only whole milliseconds in the usual range take the cached path; anything else is formatted fully.
@@ -76,7 +82,10 @@ export function isoTimestamp(ms: number): string {
     isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
     isoSecond = sec;
   }
-  return isoPrefix + (frac < 10 ? '00' : frac < 100 ? '0' : '') + frac + 'Z';
+  // One flat string, not prefix + suffix (a cons string): see common/flat.ts.
+  isoLast = flatConcat(isoPrefix, (frac < 10 ? '00' : frac < 100 ? '0' : '') + frac + 'Z');
+  isoLastMs = ms;
+  return isoLast;
 }
 
 const INT = /^[+-]?\d+$/;
@@ -251,7 +260,8 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
     auditd.data = data;
   }
   if (ev.paths?.length) auditd.paths = ev.paths;
-  if (ev.warnings.length && opts.includeWarnings !== false) auditd.warnings = ev.warnings;
+  // Warnings are built by concatenation; flat copies keep the document on JSON.stringify's fast path.
+  if (ev.warnings.length && opts.includeWarnings !== false) auditd.warnings = ev.warnings.map((w) => flat(w));
   out.auditd = auditd;
 
   // ECS user/group entities from the normalization mappings override the id-derived user.id/name.

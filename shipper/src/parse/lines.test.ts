@@ -39,3 +39,20 @@ describe('parse: LineSplitter', () => {
     }
   });
 });
+
+describe('parse: LineSplitter on bytes', () => {
+  it('cuts a newline-less run of bytes at maxLineLength and counts the pieces', () => {
+    const s = new LineSplitter({ maxLineLength: 4 });
+    expect(s.push(Buffer.from('abcdefghij'))).to.deep.equal(['abcd', 'efgh']);
+    expect(s.push(Buffer.from('\nxy'))).to.deep.equal(['ij']);
+    expect(s.end()).to.deep.equal(['xy']);
+    expect(s.overlong).to.equal(2);
+  });
+
+  it('goes on as text when text follows bytes, losing nothing', () => {
+    const s = new LineSplitter();
+    expect(s.push(Buffer.from('type=A x=1\ntype=B'))).to.deep.equal(['type=A x=1']);
+    expect(s.push(' y=2\ntype=C')).to.deep.equal(['type=B y=2']);
+    expect(s.end()).to.deep.equal(['type=C']);
+  });
+});

@@ -16,6 +16,9 @@ export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private readonly max: number;
   private partial = '';
+  /** Bytes of an incomplete line, when the input comes as bytes. */
+  private carry: Buffer[] = [];
+  private carryLen = 0;
   /** Number of pieces emitted because a line exceeded maxLineLength. */
   overlong = 0;
 
@@ -25,6 +28,13 @@ export class LineSplitter {
 
   /** Lines completed by this chunk, without their CR/LF. A trailing partial line waits for the next chunk. */
   push(chunk: string | Uint8Array): string[] {
+    if (typeof chunk !== 'string' && this.partial.length === 0) return this.pushBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (this.carryLen > 0) {
+      // Text after bytes (no input does this, but the splitter stays correct): continue as text.
+      this.partial = this.decoder.write(Buffer.concat(this.carry, this.carryLen));
+      this.carry = [];
+      this.carryLen = 0;
+    }
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
     const out: string[] = [];
     let start = 0;
@@ -47,8 +57,56 @@ export class LineSplitter {
     return out;
   }
 
+  /**
+   * Bytes: each line is decoded on its own, so it is a flat string of its own rather than a view into a
+   * decoded chunk. Lines become event.original, and V8 serialises a document on its fast path only when
+   * every string in it is flat (common/flat.ts); a line also no longer keeps its whole chunk alive.
+   * A newline byte never occurs inside a UTF-8 character, so splitting before decoding is safe.
+   */
+  private pushBytes(chunk: Buffer): string[] {
+    const out: string[] = [];
+    let start = 0;
+    let nl = chunk.indexOf(NL);
+    while (nl !== -1) {
+      if (this.carryLen > 0) {
+        this.carry.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(this.carry, this.carryLen + (nl - start));
+        this.carry = [];
+        this.carryLen = 0;
+        this.emit(decodeLine(line, 0, line.length), out);
+      } else {
+        this.emit(decodeLine(chunk, start, nl), out);
+      }
+      start = nl + 1;
+      nl = chunk.indexOf(NL, start);
+    }
+    if (start < chunk.length) {
+      // A copy: the caller may reuse its buffer.
+      this.carry.push(Buffer.from(chunk.subarray(start)));
+      this.carryLen += chunk.length - start;
+      // A run without newline is cut at maxLineLength bytes (the text path counts UTF-16 units; the same
+      // for the ASCII of audit records).
+      while (this.carryLen > this.max) {
+        const all = Buffer.concat(this.carry, this.carryLen);
+        out.push(all.toString('utf8', 0, this.max));
+        this.overlong++;
+        this.carry = [all.subarray(this.max)];
+        this.carryLen = all.length - this.max;
+      }
+    }
+    return out;
+  }
+
   /** End of input: the last line if it had no newline. */
   end(): string[] {
+    if (this.carryLen > 0) {
+      const line = Buffer.concat(this.carry, this.carryLen);
+      this.carry = [];
+      this.carryLen = 0;
+      const out: string[] = [];
+      this.emit(decodeLine(line, 0, line.length), out);
+      return out;
+    }
     const rest = this.partial + this.decoder.end();
     this.partial = '';
     if (rest.length === 0) return [];
@@ -75,6 +133,14 @@ export class LineSplitter {
       this.overlong++;
     }
   }
+}
+
+const NL = 0x0a;
+
+/** buf[from, to) as text, without a trailing CR. */
+function decodeLine(buf: Buffer, from: number, to: number): string {
+  if (to > from && buf[to - 1] === 0x0d) to--;
+  return buf.toString('utf8', from, to);
 }
 
 /** Lines of an async chunk stream (a fs.ReadStream, a socket, process.stdin). */

@@ -7,6 +7,7 @@
 import type { AuditRecord, ParseResult, ValueEncoding } from './types';
 import { recordTypeName, recordTypeNumber } from './record-types';
 import { hexToArgv, hexToCString, hexToSpacedText, hexToText, isUpperHex } from './hex';
+import { flat } from '../../../common/flat';
 
 const T_LOGIN = 1006;
 const T_CRED_DISP = 1104;
@@ -277,7 +278,8 @@ function putExecveArg(scan: Scan, key: string, value: string, hex: boolean): voi
     (scan.hexArgs ??= []).push(base);
     setEncoding(scan.rec, base, 'hex');
   }
-  fields.set(base, prev === undefined ? value : prev + value);
+  // Flat (common/flat.ts); the pieces of a hex argument are decoded, into a fresh string, at the end.
+  fields.set(base, prev === undefined ? value : hex ? prev + value : flat(prev + value));
 }
 
 function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
@@ -285,7 +287,9 @@ function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
   // In user-space records the kernel writes pid/uid/auid/ses/subj itself and the application writes
   // msg='...'; a nested field must not override a kernel one (go-libaudit lets it, which is spoofable).
   if (scan.outerKeys !== undefined && fields.has(key) && scan.outerKeys.includes(key)) return;
-  fields.set(key, value);
+  // Values are views into the line (V8 sliced strings): flat() makes them serialisable on JSON.stringify's
+  // fast path (common/flat.ts). Decoded hex is a fresh string already.
+  fields.set(key, enc === 'hex' ? value : flat(value));
   if (enc !== 'plain') setEncoding(scan.rec, key, enc);
   else if (scan.rec.encodings !== undefined) scan.rec.encodings.delete(key);
 }
@@ -355,17 +359,17 @@ function scanEnriched(text: string, from: number, to: number): Record<string, st
     if (c === DQ) {
       close = text.indexOf('"', i + 1);
       if (close === -1 || close > to) close = to;
-      out[key] = text.slice(i + 1, close);
+      out[key] = flat(text.slice(i + 1, close));
       i = close + 1;
     } else if (c === 123 /* { */) {
       close = text.indexOf('}', i + 1);
       if (close === -1 || close > to) close = to - 1;
-      out[key] = text.slice(i, close + 1);
+      out[key] = flat(text.slice(i, close + 1));
       i = close + 1;
     } else {
       const valueStart = i;
       while (i < to && !isSpace(text.charCodeAt(i))) i++;
-      out[key] = text.slice(valueStart, i);
+      out[key] = flat(text.slice(valueStart, i));
     }
   }
   return out;

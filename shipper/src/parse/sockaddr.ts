@@ -3,6 +3,7 @@
 // parseSockaddr ('unix', 'ipv4', 'ipv6', 'netlink', else the number as text) since that is what
 // Auditbeat ships; unlike go-libaudit it also reads abstract unix names, netlink pids and
 // big-endian hosts.
+import { flat } from '../../../common/flat';
 
 export interface Sockaddr {
   /** 'unix' | 'ipv4' | 'ipv6' | 'netlink', or the family number as text for the others (AF_PACKET = '17'). */
@@ -55,11 +56,11 @@ export function decodeSockaddr(hex: string, opts: SockaddrOptions = {}): Sockadd
       if (b.length < 8) return { ok: false, error: `saddr too short for AF_INET: ${b.length} bytes` };
       return {
         ok: true,
-        sockaddr: { family: 'ipv4', familyNumber, ip: `${b[4]}.${b[5]}.${b[6]}.${b[7]}`, port: b.readUInt16BE(2), bigEndian: be },
+        sockaddr: { family: 'ipv4', familyNumber, ip: flat(`${b[4]}.${b[5]}.${b[6]}.${b[7]}`), port: b.readUInt16BE(2), bigEndian: be },
       };
     case AF_INET6: {
       if (b.length < 24) return { ok: false, error: `saddr too short for AF_INET6: ${b.length} bytes` };
-      const sa: Sockaddr = { family: 'ipv6', familyNumber, ip: ipv6Text(b, 8), port: b.readUInt16BE(2), bigEndian: be };
+      const sa: Sockaddr = { family: 'ipv6', familyNumber, ip: flat(ipv6Text(b, 8)), port: b.readUInt16BE(2), bigEndian: be };
       // sin6_flowinfo is network order, sin6_scope_id host order.
       sa.flowInfo = b.readUInt32BE(4);
       if (b.length >= 28) sa.scopeId = be ? b.readUInt32BE(24) : b.readUInt32LE(24);

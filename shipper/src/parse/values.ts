@@ -1,5 +1,6 @@
 // Helpers over parsed records that need more than one field or record. Pure; used by normalize.
 import type { AuditRecord } from './types';
+import { flat } from '../../../common/flat';
 
 const T_EXECVE = 1309;
 
@@ -65,7 +66,8 @@ function argIndex(key: string): number {
  */
 export function ruleKeys(key: string | undefined): string[] {
   if (key === undefined || key === '(null)' || key === '') return [];
-  if (key.indexOf('\x01') !== -1) return key.split('\x01').filter((k) => k.length > 0);
+  // Flat (common/flat.ts): the tags are on the event's documents.
+  if (key.indexOf('\x01') !== -1) return key.split('\x01').filter((k) => k.length > 0).map((k) => flat(k));
   const eq = key.indexOf('=');
-  return [eq === -1 ? key : key.slice(eq + 1)];
+  return [flat(eq === -1 ? key : key.slice(eq + 1))];
 }

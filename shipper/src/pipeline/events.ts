@@ -17,6 +17,7 @@ import type { EcsEvent } from '../../../common/ecs/event';
 import type { SequenceGap } from '../coalesce/types';
 import type { ParseError } from '../parse/types';
 import { ECS_VERSION } from '../normalize/to-ecs';
+import { flat } from '../../../common/flat';
 
 export const TAG_PARSE_FAILURE = '_auditsight_parse_failure';
 export const TAG_SEQUENCE_GAP = '_auditsight_sequence_gap';
@@ -50,7 +51,7 @@ export function gapEvent(gap: SequenceGap, dataset: string): EcsEvent {
     auditd: {
       sequence: gap.before,
       data: { lost: String(gap.missing), sequence_after: String(gap.after), sequence_before: String(gap.before) },
-      warnings: [`${gap.missing} audit event(s) lost between sequence ${gap.after} and ${gap.before}`],
+      warnings: [flat(`${gap.missing} audit event(s) lost between sequence ${gap.after} and ${gap.before}`)],
     },
   };
   if (gap.node !== undefined) ev.host = { name: gap.node };

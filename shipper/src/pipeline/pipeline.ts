@@ -18,6 +18,7 @@ import type { RecordGroup, SequenceGap } from '../coalesce/types';
 import { normalize, type NormalizeOptions } from '../normalize';
 import { CheckpointLedger } from './checkpoints';
 import { DEFAULT_DATASET, gapEvent, parseErrorEvent, TAG_EVENT_PART } from './events';
+import { flat } from '../../../common/flat';
 
 /** What the pipeline needs from enrich (the Enricher class satisfies it). */
 export interface EventEnricher {
@@ -209,8 +210,9 @@ export class Pipeline {
     const checkpoint = lines === undefined ? undefined : this.ledger.checkpointOf(lines[lines.length - 1]);
     const ev = normalize(g, this.normalizeOptions);
     if (g.part !== undefined) {
-      (ev.tags ??= []).push(`${TAG_EVENT_PART}${g.part}`);
-      (ev.auditd ??= {}).warnings = [...(ev.auditd.warnings ?? []), `part ${g.part} of audit event ${g.serial}: an earlier group of records with the same serial and time was shipped on its own`];
+      // flat(): concatenations would keep the document off JSON.stringify's fast path (common/flat.ts).
+      (ev.tags ??= []).push(flat(`${TAG_EVENT_PART}${g.part}`));
+      (ev.auditd ??= {}).warnings = [...(ev.auditd.warnings ?? []), flat(`part ${g.part} of audit event ${g.serial}: an earlier group of records with the same serial and time was shipped on its own`)];
     }
     this.emit(ev, 'audit', checkpoint);
     if (lines !== undefined) for (let i = 0; i < lines.length; i++) this.ledger.resolve(lines[i]);

@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { flat, flatConcat } from '../../../common/flat';
+import { corporaDir } from '../../../test/corpora';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** The pipeline over `file` in a child with V8's natives syntax (flat-check.testlib.ts). */
+function check(file: string): { docs: number; strings: number; nonFlat: Array<{ path: string; text: string }> } {
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--require', 'tsx/cjs', path.join(__dirname, 'flat-check.testlib.ts'), file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(out);
+}
+
+describe('documents made of flat strings (JSON.stringify fast path, common/flat.ts)', () => {
+  it('flat() and flatConcat() keep the text', () => {
+    const line = 'type=CWD msg=audit(1.000:1): cwd="/home/bob/some/long/directory"';
+    expect(flat(line.slice(line.indexOf('"') + 1, -1))).to.equal('/home/bob/some/long/directory');
+    expect(flat(undefined)).to.equal(undefined);
+    expect(flatConcat('2023-11-14T22:13:', '20.024Z')).to.equal('2023-11-14T22:13:20.024Z');
+    expect(flatConcat('a', 'b')).to.equal('ab');
+  });
+
+  for (const [name, file] of [
+    ['the insider scenario, captured from a real kernel', path.join(ROOT, 'e2e/scenario/insider.log')],
+    ['Laurel\'s shell process trace (out-of-order records)', path.join(corporaDir, 'laurel/src/testdata/shell-proc-trace.txt')],
+  ]) {
+    it(`no string in any document is a V8 view or concatenation: ${name}`, function () {
+      this.timeout(60_000);
+      const r = check(file);
+      expect(r.docs).to.be.greaterThan(10);
+      expect(r.strings).to.be.greaterThan(r.docs * 10);
+      expect(r.nonFlat, JSON.stringify(r.nonFlat.slice(0, 5))).to.deep.equal([]);
+    });
+  }
+});
