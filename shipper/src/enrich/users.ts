@@ -2,6 +2,7 @@
 // re-read only when their mtime changed, and the mtime is checked at most once per refresh interval, so
 // `useradd bob` shows up within seconds without any per-event file access.
 import type { FsReader } from './types';
+import { flat } from '../../../common/flat';
 
 export interface UserResolverOptions {
   passwdPath?: string;
@@ -21,7 +22,8 @@ function parseIdFile(text: string): Map<string, string> {
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const f = line.split(':');
-    if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], f[0]);
+    // flat(): names go on every document, and systemd-timesync is longer than a V8 copy (common/flat.ts).
+    if (f.length >= 3 && /^\d+$/.test(f[2]) && !m.has(f[2])) m.set(f[2], flat(f[0]));
   }
   return m;
 }

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { flat, flatConcat } from '../../../common/flat';
 import { corporaDir } from '../../../test/corpora';
@@ -7,8 +9,8 @@ import { corporaDir } from '../../../test/corpora';
 const ROOT = path.resolve(__dirname, '../../..');
 
 /** The pipeline over `file` in a child with V8's natives syntax (flat-check.testlib.ts). */
-function check(file: string): { docs: number; strings: number; nonFlat: Array<{ path: string; text: string }> } {
-  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--require', 'tsx/cjs', path.join(__dirname, 'flat-check.testlib.ts'), file], {
+function check(file: string, ...idFiles: string[]): { docs: number; strings: number; longNames: number; nonFlat: Array<{ path: string; text: string }> } {
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--require', 'tsx/cjs', path.join(__dirname, 'flat-check.testlib.ts'), file, ...idFiles], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -37,4 +39,21 @@ describe('documents made of flat strings (JSON.stringify fast path, common/flat.
       expect(r.nonFlat, JSON.stringify(r.nonFlat.slice(0, 5))).to.deep.equal([]);
     });
   }
+
+  it('user and group names longer than V8 copies (systemd-timesync) are flat too', function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-flat-'));
+    try {
+      const names = (ids: number[]) => ids.map((id) => `account-with-a-long-name-${id}:x:${id}:${id}::/:/bin/sh`).join('\n');
+      const ids = [0, 1000, 1001, 1002, 65534];
+      fs.writeFileSync(path.join(dir, 'passwd'), names(ids));
+      fs.writeFileSync(path.join(dir, 'group'), names(ids));
+      const r = check(path.join(ROOT, 'e2e/scenario/insider.log'), path.join(dir, 'passwd'), path.join(dir, 'group'));
+      expect(r.nonFlat, JSON.stringify(r.nonFlat.slice(0, 5))).to.deep.equal([]);
+      // The long names did reach the documents (user.name, user.audit.name, process.user.name, ...).
+      expect(r.longNames).to.be.greaterThan(r.docs);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
