@@ -188,6 +188,31 @@ describe('coalesce: Coalescer', () => {
     expect(c.flush()).to.deep.equal([]);
   });
 
+  it('two events in flight with one serial but different times (auditd restarted) stay apart', () => {
+    const c = new Coalescer({ clock: new FakeClock() });
+    expect(c.push(sys(5, '1.000'))).to.deep.equal([]);
+    expect(c.push(sys(5, '9.000'))).to.deep.equal([]);
+    c.push(cwd(5, '9.000'));
+    c.push(cwd(5, '1.000'));
+    const out = [...c.push(eoe(5, '1.000')), ...c.push(eoe(5, '9.000'))];
+    expect(out.map((g) => `${g.timestampText}:${g.records.map((x) => x.type).join('+')}`)).to.have.members(['1.000:SYSCALL+CWD', '9.000:SYSCALL+CWD']);
+    expect(c.inFlight).to.equal(0);
+  });
+
+  it("gives back the caller's tags of each group's records, EOE's too, and says when a record was dropped", () => {
+    const c = new Coalescer({ clock: new FakeClock() });
+    c.push(sys(1), 10);
+    c.push(sys(2), 11);
+    c.push(cwd(1), 12);
+    expect(c.lastDropped).to.equal(false);
+    const [g1] = c.push(eoe(1), 13);
+    expect(g1.tags).to.deep.equal([10, 12, 13]);
+    const [g2] = c.push(proctitle(2), 14);
+    expect(g2.tags).to.deep.equal([11, 14]);
+    expect(c.push(eoe(2), 15)).to.deep.equal([]);
+    expect(c.lastDropped).to.equal(true);
+  });
+
   it('endOfEvent follows audit-userspace audit_is_last_record', () => {
     expect(endOfEvent(1320)).to.equal('eoe'); // EOE
     expect(endOfEvent(1327)).to.equal('eoe'); // PROCTITLE

@@ -15,6 +15,8 @@ export interface RecordGroup {
    * record that had completed at once; or the rest of an event that timed out. Absent for the first part.
    */
   part?: number;
+  /** The tags the caller passed with this group's records (Coalescer.push), in arrival order, EOE's too. */
+  tags?: number[];
 }
 
 /** Reported when serials jump: the kernel or auditd lost events in between. */

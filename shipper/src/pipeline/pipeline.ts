@@ -76,7 +76,6 @@ export interface PipelineStats {
   derived: number;
 }
 
-const EOE = 1320;
 const NO_GAPS: SequenceGap[] = [];
 
 export class Pipeline {
@@ -86,12 +85,6 @@ export class Pipeline {
   };
   private readonly coalescer: Coalescer;
   private readonly ledger = new CheckpointLedger();
-  /**
-   * Line numbers of each in-flight group, by the coalescer's own key (node, timestamp, serial). It mirrors
-   * the coalescer's in-flight set exactly: created by the first non-EOE record, deleted when the group is
-   * emitted, so an EOE that finds no entry is one the coalescer also drops (an EOE after its event).
-   */
-  private readonly inFlight = new Map<string, number[]>();
   private gapsSeen: SequenceGap[] = NO_GAPS;
   private lastRecordMs: number | undefined;
   private readonly normalizeOptions: NormalizeOptions;
@@ -136,15 +129,12 @@ export class Pipeline {
     const record = r.record;
     stats.records++;
     this.lastRecordMs = record.timestampMs;
-    const key = groupKey(record.node, record.timestampText, record.serial);
-    const lines = this.inFlight.get(key);
-    let eoeAlone = false;
-    if (lines !== undefined) lines.push(n);
-    else if (record.typeNumber === EOE) eoeAlone = true;
-    else this.inFlight.set(key, [n]);
-    this.deliver(this.coalescer.push(record));
+    // The line number rides with the record through the coalescer and comes back in its group's tags.
+    const groups = this.coalescer.push(record, n);
+    const dropped = this.coalescer.lastDropped;
+    this.deliver(groups);
     // An EOE whose event was already emitted (PROCTITLE completed it) is consumed: nothing waits for it.
-    if (eoeAlone) this.ledger.resolve(n);
+    if (dropped) this.ledger.resolve(n);
   }
 
   /** Emit events whose coalescing timeout passed; call it every few hundred ms on live input. */
@@ -204,9 +194,7 @@ export class Pipeline {
 
   private deliverGroup(g: RecordGroup): void {
     this.stats.groups++;
-    const key = groupKey(g.node, g.timestampText, g.serial);
-    const lines = this.inFlight.get(key);
-    if (lines !== undefined) this.inFlight.delete(key);
+    const lines = g.tags;
     const checkpoint = lines === undefined ? undefined : this.ledger.checkpointOf(lines[lines.length - 1]);
     const ev = normalize(g, this.normalizeOptions);
     if (g.part !== undefined) {
@@ -243,11 +231,6 @@ export class Pipeline {
     this.stats.events++;
     this.opts.onEvent(ev, { kind, checkpoint });
   }
-}
-
-/** Same identity as the coalescer's: node (absent = ''), then `timestampText:serial`. */
-function groupKey(node: string | undefined, timestampText: string, serial: number): string {
-  return (node ?? '') + '\0' + timestampText + ':' + serial;
 }
 
 export function createPipeline(opts: PipelineOptions): Pipeline {
