@@ -31,15 +31,17 @@ function parseIdFile(text: string): Map<string, string> {
 export const parsePasswd = parseIdFile;
 export const parseGroup = parseIdFile;
 
+interface Memo {
+  id: string | undefined;
+  name: string | undefined;
+}
+
 export class UserResolver {
   private users = new Map<string, string>();
   private groups = new Map<string, string>();
-  // The last id looked up and its answer ("unset" ids are answered before; undefined = nothing cached).
-  // "Unset" (4294967295) has no account; Auditbeat leaves it unnamed too.
-  private lastUid: string | undefined;
-  private lastUser: string | undefined;
-  private lastGid: string | undefined;
-  private lastGroup: string | undefined;
+  /** The last id looked up and its name; cleared when the file is re-read. */
+  private readonly userMemo: Memo = { id: undefined, name: undefined };
+  private readonly groupMemo: Memo = { id: undefined, name: undefined };
   private passwdMtime: number | undefined = -1;
   private groupMtime: number | undefined = -1;
   private lastCheck = -Infinity;
@@ -69,35 +71,35 @@ export class UserResolver {
       this.passwdMtime = pm;
       const text = this.fs.readFile(this.passwdPath);
       if (text !== undefined) this.users = parsePasswd(text);
-      this.lastUid = undefined;
+      this.userMemo.id = undefined;
     }
     const gm = this.fs.mtimeMs(this.groupPath);
     if (force || gm !== this.groupMtime) {
       this.groupMtime = gm;
       const text = this.fs.readFile(this.groupPath);
       if (text !== undefined) this.groups = parseGroup(text);
-      this.lastGid = undefined;
+      this.groupMemo.id = undefined;
     }
   }
 
   userName(uid: string | undefined): string | undefined {
-    if (uid === undefined || uid === '4294967295' || uid === '-1') return undefined;
-    this.refresh();
-    // An event names the same id five or six times (uid, auid, euid, suid, fsuid, process.user).
-    if (uid !== this.lastUid) {
-      this.lastUid = uid;
-      this.lastUser = this.users.get(uid);
-    }
-    return this.lastUser;
+    return this.lookup(uid, this.userMemo, 'users');
   }
 
   groupName(gid: string | undefined): string | undefined {
-    if (gid === undefined || gid === '4294967295' || gid === '-1') return undefined;
+    return this.lookup(gid, this.groupMemo, 'groups');
+  }
+
+  private lookup(id: string | undefined, memo: Memo, which: 'users' | 'groups'): string | undefined {
+    // "unset" (4294967295) has no account; Auditbeat leaves it unnamed too.
+    if (id === undefined || id === '4294967295' || id === '-1') return undefined;
+    // Throttled: a clock comparison per lookup, two stat() calls per interval, a re-read only on change.
     this.refresh();
-    if (gid !== this.lastGid) {
-      this.lastGid = gid;
-      this.lastGroup = this.groups.get(gid);
+    // An event asks for the same id five or six times (uid, auid, euid, suid, fsuid, process.user).
+    if (id !== memo.id) {
+      memo.id = id;
+      memo.name = this[which].get(id); // after refresh(), which may have replaced the map
     }
-    return this.lastGroup;
+    return memo.name;
   }
 }
