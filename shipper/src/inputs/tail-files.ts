@@ -75,6 +75,28 @@ const COMPRESSED = /\.(gz|xz|bz2|zst|lz4|Z)$/;
  * first, then the followed file itself if it exists (see olderFirst for the order). Compressed siblings are skipped: they are copies of something already read.
  */
 export async function listLogFiles(followed: string): Promise<LogFile[]> {
+  // One listing is a readdir and then a stat per name, so a rotation that shifts the names in between
+  // (.1 -> .2, audit.log -> .1) gives a list that misses a file or holds one twice: the tailer then
+  // skipped whole rotated files or read one again (seen in CI, reproduced with rotations every few
+  // milliseconds). A listing that two consecutive passes agree on was not cut by a shift.
+  let prev = await listLogFilesOnce(followed);
+  for (let i = 0; i < STABLE_LISTING_TRIES; i++) {
+    const next = await listLogFilesOnce(followed);
+    if (sameListing(prev, next)) return next;
+    prev = next;
+  }
+  return prev;
+}
+
+const STABLE_LISTING_TRIES = 20;
+
+function sameListing(a: LogFile[], b: LogFile[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.file !== b[i]!.file || !sameFile(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+async function listLogFilesOnce(followed: string): Promise<LogFile[]> {
   const dir = path.dirname(followed);
   const base = path.basename(followed);
   let names: string[];

@@ -201,7 +201,7 @@ export class Tailer {
    */
   private async open(f: LogFile, offset: number, live: boolean): Promise<Cursor | undefined> {
     let name = f.file;
-    let followed = live;
+    const followed = live;
     for (let attempt = 0; attempt < 5; attempt++) {
       const fh = await fsp.open(name, 'r').catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT') return undefined;
@@ -220,8 +220,11 @@ export class Tailer {
       }
       const moved = (await listLogFiles(this.path)).find((x) => sameFile(x, f));
       if (moved) {
+        // Still `live` if it was the followed file when listed, even though it has been renamed since:
+        // at its end, onEof then looks for what came after it. Marked not live, it was the last file
+        // queued, and the tailer jumped from its end to the newest audit.log, skipping every file rotated
+        // in between (seen in CI; reproduced with rotations every few milliseconds).
         name = moved.file;
-        followed = live && moved.current;
       } else await sleep(20); // names may be shifting under us: look again
     }
     this.notice('file-vanished', { file: f.file, dev: f.dev, ino: f.ino });
