@@ -55,8 +55,6 @@ export interface CoalescerStats {
 
 interface Pending {
   node: string | undefined;
-  /** `timestampText:serial`, built when the event is emitted (RecentCounts). */
-  key: string | undefined;
   timestampMs: number;
   timestampText: string;
   serial: number;
@@ -162,7 +160,6 @@ export class Coalescer {
       if (p === undefined) {
         p = {
           node: record.node,
-          key: undefined,
           timestampMs: record.timestampMs,
           timestampText: record.timestampText,
           serial: record.serial,
@@ -262,7 +259,7 @@ export class Coalescer {
       completedBy: reason,
     };
     if (p.tags !== undefined) group.tags = p.tags;
-    const part = ns.recent.bump((p.key = p.timestampText + ':' + p.serial));
+    const part = ns.recent.bump(p.timestampText + ':' + p.serial);
     if (part > 1) group.part = part;
     return group;
   }

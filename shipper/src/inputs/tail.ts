@@ -201,18 +201,17 @@ export class Tailer {
    */
   private async open(f: LogFile, offset: number, live: boolean): Promise<Cursor | undefined> {
     let name = f.file;
-    const followed = live;
     for (let attempt = 0; attempt < 5; attempt++) {
       const fh = await fsp.open(name, 'r').catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT') return undefined;
         throw e;
       });
       if (fh) {
-        const st = toLogFile(name, await fh.stat({ bigint: true }), followed);
+        const st = toLogFile(name, await fh.stat({ bigint: true }), live);
         if (sameFile(st, f)) {
           const prefix = Buffer.alloc(Math.min(FP_MAX, offset));
           const { bytesRead } = prefix.length > 0 ? await fh.read(prefix, 0, prefix.length, 0) : { bytesRead: 0 };
-          const c: Cursor = { fh, file: name, dev: st.dev, ino: st.ino, readPos: offset, splitter: new ByteLineSplitter(offset), prefix, tokenTail: '', live: followed };
+          const c: Cursor = { fh, file: name, dev: st.dev, ino: st.ino, readPos: offset, splitter: new ByteLineSplitter(offset), prefix, tokenTail: '', live };
           this.setPrefix(c, prefix.subarray(0, bytesRead));
           return c;
         }
