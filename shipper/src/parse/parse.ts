@@ -279,7 +279,7 @@ function putExecveArg(scan: Scan, key: string, value: string, hex: boolean): voi
     setEncoding(scan.rec, base, 'hex');
   }
   // Flat (common/flat.ts); the pieces of a hex argument are decoded, into a fresh string, at the end.
-  fields.set(base, prev === undefined ? value : hex ? prev + value : flat(prev + value));
+  fields.set(base, hex ? (prev === undefined ? value : prev + value) : flat(prev === undefined ? value : prev + value));
 }
 
 function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
