@@ -6,6 +6,7 @@ import type { EcsEvent, EcsUserRef } from '../../../common/ecs/event';
 import type { AuditEvent, EcsEntity } from './audit-event';
 import { auditEventType, recordTypeNumber } from './tables/event-type';
 import { flat, flatConcat } from '../../../common/flat';
+import { objectFrom } from '../../../common/fast-object';
 
 /** uid/gid -> name and back. Every method may answer undefined; enrich resolves on the origin host later. */
 export interface IdResolver {
@@ -247,17 +248,35 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   if (ev.summary.how) summary.how = ev.summary.how;
   if (summary.actor || summary.object || summary.how) auditd.summary = summary;
   if (ev.data.size) {
-    const data: Record<string, string | Record<string, string>> = {};
+    // Built through objectFrom: a syscall's data has up to ~25 fields, past which computed-key stores
+    // would leave a dictionary, and the document off JSON.stringify's fast path (common/fast-object.ts).
+    const keys: string[] = [];
+    const values: Array<string | Record<string, string>> = [];
+    let socketKeys: string[] | undefined;
+    let socketValues: string[] | undefined;
+    let socketAt = -1;
     for (const [k, v] of ev.data) {
       if (!usableFieldName(k)) {
         // Elasticsearch rejects the whole document for such a name; the value stays in event.original.
         ev.warnings.push(`dropped field with unusable name ${JSON.stringify(k.slice(0, 64))}`);
         continue;
       }
-      if (k.startsWith('socket_')) ((data.socket ??= {}) as Record<string, string>)[k.slice(7)] = v;
-      else data[k] = v;
+      if (k.startsWith('socket_')) {
+        if (!socketKeys) {
+          socketKeys = [];
+          socketValues = [];
+          socketAt = keys.push('socket') - 1;
+          values.push(''); // the sub-object, once complete
+        }
+        socketKeys.push(k.slice(7));
+        socketValues!.push(v);
+      } else {
+        keys.push(k);
+        values.push(v);
+      }
     }
-    auditd.data = data;
+    if (socketKeys) values[socketAt] = objectFrom(socketKeys, socketValues!);
+    auditd.data = objectFrom(keys, values);
   }
   if (ev.paths?.length) auditd.paths = ev.paths;
   // Warnings are built by concatenation; flat copies keep the document on JSON.stringify's fast path.
@@ -272,10 +291,15 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   setEntity(out, user, names, related, 'changes', ev.ecs.changes, false);
   setEntity(out, user, names, related, 'group', ev.ecs.group, true);
   if (related.length) out.related = { user: related };
+  // setEntity clears a key by setting it to undefined, and copies without such keys replace the objects
+  // here: `delete` would turn them into dictionary-mode objects, which send the whole document to V8's slow
+  // JSON.stringify (common/fast-object.ts); most syscall events drop user.effective.
   let drop: string[] | undefined;
   for (const k of ['effective', 'target', 'changes']) {
     const o = user[k];
-    if (typeof o === 'object' && o !== null && isEmpty(o)) (drop ??= []).push(k);
+    if (typeof o !== 'object' || o === null) continue;
+    if (isEmpty(o)) (drop ??= []).push(k);
+    else if (hasUndefined(o)) user[k] = withoutKeys(o as Record<string, unknown>, []);
   }
 
   // Drop user.effective when it repeats user (same id or same name).
@@ -284,23 +308,27 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
     const u = user as EcsUserRef;
     if ((u.id && eff.id === u.id) || (u.name && eff.name === u.name)) (drop ??= []).push('effective');
   }
-  // A copy without the dropped keys rather than `delete`: delete turns the object into a dictionary-mode
-  // one, which V8's JSON.stringify serialises several times slower (and most syscall events drop effective).
-  if (drop !== undefined) out.user = withoutKeys(user, drop) as EcsEvent['user'];
-  if (out.group && !out.group.id && !out.group.name) delete out.group;
+  if (drop !== undefined || hasUndefined(user)) out.user = withoutKeys(user, drop ?? []) as EcsEvent['user'];
   // Left out by the option, but normalization was lossy: the raw records are the only full account.
   if (opts.eventOriginal === false && ev.warnings.length) out.event.original = original;
   return out;
 }
 
+/** No key with a value (a key set to undefined stands for a deleted one). */
 function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
+  for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) return false;
   return true;
 }
 
+function hasUndefined(o: object): boolean {
+  for (const k in o) if ((o as Record<string, unknown>)[k] === undefined) return true;
+  return false;
+}
+
+/** A copy without the `drop` keys and without keys set to undefined. */
 function withoutKeys(o: Record<string, unknown>, drop: string[]): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (const k in o) if (!drop.includes(k)) copy[k] = o[k];
+  for (const k in o) if (o[k] !== undefined && !drop.includes(k)) copy[k] = o[k];
   return copy;
 }
 
@@ -321,13 +349,16 @@ function setEntity(
   if (id && id !== 'unset' && !name) name = isGroup ? names.group(id) : names.user(id);
   else if (name && !id) id = isGroup ? names.groupIdOf(name) : names.userIdOf(name);
   if (id === 'unset') id = undefined;
+  // out.group is made only here: never made empty, so that it never has to be deleted from the document.
+  if (key === 'group' && !id && !name) return;
   const target = key === 'group' ? ((out.group ??= {}) as EcsUserRef) : (entityAt(user, key) as EcsUserRef);
+  // Cleared keys become undefined, removed by toEcs with a copy (no `delete`: see there).
   if (id) target.id = id;
-  else delete target.id;
+  else if (target.id !== undefined) target.id = undefined;
   if (name) {
     target.name = name;
     if (!isGroup && !related.includes(name)) related.push(name);
-  } else delete target.name;
+  } else if (target.name !== undefined) target.name = undefined;
 }
 
 function entityAt(user: Record<string, unknown>, key: string): Record<string, unknown> {
