@@ -134,7 +134,7 @@ function build(s: Map<string, Setting>, issues: string[]): ShipConfig {
     issues.push(`${src('input.type')}: input.type is replay but input.files is empty (use --replay FILES)`);
   }
   const cfg: ShipConfig = {
-    input: { type: inputType, path: v('input.path'), from: v('input.from'), files: v('input.files'), replayHost: v<string | undefined>('input.replay_host'), coalesceTimeoutMs: v('input.coalesce_timeout_ms') },
+    input: { type: inputType, path: v('input.path'), from: v('input.from'), files: v('input.files'), replayHost: v<string | undefined>('input.replay_host'), coalesceTimeoutMs: v('input.coalesce_timeout_ms'), lingerMs: v('input.linger_ms') },
     stateDir,
     queue: { maxBytes: v('queue.max_bytes'), policy: v('queue.policy'), fsync: v('queue.fsync'), fsyncIntervalMs: v('queue.fsync_interval_ms') },
     outputs: {},

@@ -24,6 +24,8 @@ export interface ShipConfig {
     /** Replay: the host the evidence came from. */
     replayHost?: string;
     coalesceTimeoutMs: number;
+    /** tail: wait after a read that reached the end of the file (TailOptions.lingerMs). */
+    lingerMs: number;
   };
   stateDir: string;
   queue: { maxBytes: number; policy: BoundPolicy; fsync: 'always' | 'interval' | 'never'; fsyncIntervalMs: number };

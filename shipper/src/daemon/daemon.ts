@@ -227,6 +227,7 @@ export class Daemon {
       path: c.path,
       checkpoint,
       from: c.from,
+      lingerMs: c.lingerMs,
       onNotice: (kind, detail) => this.logger.info({ notice: kind, ...detail }, `tail: ${kind}`),
     });
   }

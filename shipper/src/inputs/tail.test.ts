@@ -169,6 +169,43 @@ describe('inputs/tail', function () {
     await t.close();
   });
 
+  it('after catching up, lets records written one by one gather into one batch (lingerMs)', async () => {
+    fs.writeFileSync(file, 'type=A n=0000000 first\n');
+    // A linger far longer than the writes take: the margin is what makes this independent of the box.
+    const t = new Tailer({ path: file, pollMs: 20, lingerMs: 1500 });
+    const it = t.batches()[Symbol.asyncIterator]();
+    expect(((await it.next()).value as InputLine[]).map((l) => l.line)).to.deep.equal(['type=A n=0000000 first']);
+    // Nine records, each its own write, 10 ms apart (as auditd writes them).
+    for (let i = 1; i <= 9; i++) {
+      fs.appendFileSync(file, `type=A n=000000${i} r\n`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const second = (await it.next()).value as InputLine[];
+    expect(second.map((l) => lineNo(l.line))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await t.close();
+
+    // Without the linger the same writes arrive in more than one batch (what the linger is for).
+    fs.writeFileSync(file, 'type=A n=0000000 first\n');
+    const t0 = new Tailer({ path: file, pollMs: 20, lingerMs: 0 });
+    const it0 = t0.batches()[Symbol.asyncIterator]();
+    await it0.next();
+    let batches = 0;
+    let lines = 0;
+    const pulling = (async () => {
+      while (lines < 9) {
+        lines += ((await it0.next()).value as InputLine[]).length;
+        batches++;
+      }
+    })();
+    for (let i = 1; i <= 9; i++) {
+      fs.appendFileSync(file, `type=A n=000000${i} r\n`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await pulling;
+    expect(batches).to.be.greaterThan(1);
+    await t0.close();
+  });
+
   it('opens the listed file even when a rotation shifted the names after the listing', async () => {
     // The race a loaded CI box hit: the tailer listed [A=.1, B=current], the writer rotated again
     // (A -> .2, B -> .1, new C), and opening ".1" by name gave B: all of A was skipped.

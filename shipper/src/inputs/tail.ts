@@ -14,6 +14,10 @@
 //    pulling (the queue's `block` policy) stops the reads; `pause()` does the same explicitly.
 //  - fs.watch on the directory wakes us immediately; a poll timer covers filesystems where inotify does
 //    not work (NFS, some overlays) and missed events.
+//  - Once a read has caught up with the end of the file, the next waits lingerMs: auditd writes each
+//    record on its own, and reading on every write made batches of a line or two, each paying for a
+//    stat, a read, a fingerprint check and the consumer's commit (a queue write and fsync). At 7000
+//    records/s that per-batch work cost several times the pipeline's own (tools in bench:ship).
 import { watch, promises as fsp, type FSWatcher } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -35,6 +39,8 @@ export interface TailOptions {
   pollMs?: number;
   /** Bytes per read. Default 256 KiB. */
   chunkBytes?: number;
+  /** After a read that reached the end of the file, wait this long before the next one. Default 50. */
+  lingerMs?: number;
   /** Rotation, truncation, checkpoint resolution: reported here for logs and metrics. */
   onNotice?: InputNotice;
 }
@@ -59,7 +65,7 @@ interface Cursor {
 
 export class Tailer {
   readonly path: string;
-  private readonly opts: Required<Pick<TailOptions, 'pollMs' | 'chunkBytes' | 'from'>> & TailOptions;
+  private readonly opts: Required<Pick<TailOptions, 'pollMs' | 'chunkBytes' | 'from' | 'lingerMs'>> & TailOptions;
   private cur: Cursor | undefined;
   private queue: Cursor[] = [];
   private closed = false;
@@ -71,9 +77,11 @@ export class Tailer {
   private buf: Buffer;
   private started = false;
   private last: string | undefined;
+  /** The last read took everything the file had (set by step()). */
+  private caughtUp = false;
 
   constructor(opts: TailOptions = {}) {
-    this.opts = { pollMs: 250, chunkBytes: 256 * 1024, from: 'start', ...opts };
+    this.opts = { pollMs: 250, chunkBytes: 256 * 1024, from: 'start', lingerMs: 50, ...opts };
     this.path = path.resolve(opts.path ?? '/var/log/audit/audit.log');
     this.buf = Buffer.alloc(this.opts.chunkBytes);
     this.last = opts.checkpoint;
@@ -128,12 +136,14 @@ export class Tailer {
           await this.wait();
           continue;
         }
+        this.caughtUp = false;
         const batch = await this.step(this.cur!);
         if (batch === 'idle') await this.wait();
         else if (batch.length > 0) {
           this.last = batch[batch.length - 1]!.checkpoint;
           yield batch;
         }
+        if (this.caughtUp && this.opts.lingerMs > 0 && !this.closed) await sleep(this.opts.lingerMs);
       }
     } catch (e) {
       if (!this.closed) throw e; // a read racing close() fails with EBADF: that is a normal end
@@ -263,6 +273,7 @@ export class Tailer {
     const want = Math.min(size - c.readPos, this.buf.length);
     const { bytesRead } = await c.fh.read(this.buf, 0, want, c.readPos);
     if (bytesRead === 0) return this.onEof(c);
+    this.caughtUp = want < this.buf.length && bytesRead === want;
     // Verify after the read: if the file was truncated and refilled meanwhile we just read new bytes
     // at an old offset, and must not hand them out.
     if (!(await this.prefixIntact(c))) return this.onTruncated(c);
