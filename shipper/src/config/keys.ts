@@ -33,7 +33,7 @@ export const KEYS: readonly KeyDef[] = [
   { key: 'input.from', kind: { t: 'enum', values: ['start', 'end'] }, default: 'start', doc: 'tail without a checkpoint: read the current file from its start, or only what is appended' },
   { key: 'input.files', kind: { t: 'list' }, default: [], doc: 'replay: files (plain or gzip) in evidence order' },
   { key: 'input.replay_host', kind: { t: 'string', nonEmpty: true }, doc: 'replay: name of the host the logs came from (sets host.name and host.id, which host-scoped rules join on)' },
-  { key: 'input.linger_ms', kind: nonNegInt, default: 50, doc: 'tail: after reading up to the end of the file, wait this long before the next read, so that records written one by one are read, committed and fsynced together (0 = read on every write)' },
+  { key: 'input.linger_ms', kind: nonNegInt, default: 50, doc: 'tail and plugin: after a read that took all there was, wait this long before the next, so that records written one by one are read, committed and fsynced together (0 = read on every write)' },
   { key: 'input.coalesce_timeout_ms', kind: posInt(), default: 2000, doc: 'how long an event waits for its last record' },
   { key: 'state_dir', kind: { t: 'string', nonEmpty: true }, default: '/var/lib/auditsight', doc: 'queue, checkpoints, enricher snapshot' },
   { key: 'queue.max_bytes', kind: { t: 'size' }, default: 256 * 1024 * 1024, doc: 'bound on unacknowledged bytes (e.g. 256MiB)' },

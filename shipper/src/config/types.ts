@@ -24,7 +24,7 @@ export interface ShipConfig {
     /** Replay: the host the evidence came from. */
     replayHost?: string;
     coalesceTimeoutMs: number;
-    /** tail: wait after a read that reached the end of the file (TailOptions.lingerMs). */
+    /** tail and plugin: wait after a read that took all there was (TailOptions.lingerMs). */
     lingerMs: number;
   };
   stateDir: string;

@@ -216,7 +216,7 @@ export class Daemon {
   private createInput(): Input {
     const c = this.cfg.input;
     if (c.type === 'replay') return replay(c.files, { onProgress: this.opts.onReplayProgress });
-    if (c.type === 'plugin') return pluginInput({ stream: this.opts.stdin });
+    if (c.type === 'plugin') return pluginInput({ stream: this.opts.stdin, lingerMs: c.lingerMs });
     const fromQueue = this.queue!.lastCheckpoint();
     const saved = readJson<{ checkpoint?: string; path?: string }>(this.file('checkpoint.json'));
     let checkpoint = fromQueue?.startsWith('tail1:') ? fromQueue : saved?.path === path.resolve(c.path) ? saved.checkpoint : undefined;

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { ByteLineSplitter, splitAll } from './line-splitter';
 import { PluginInput } from './plugin';
 import { Replay, type ReplayProgress } from './replay';
+import type { InputBatch } from './types';
 
 const rec = (i: number) => `type=SYSCALL msg=audit(1700000000.${String(i % 1000).padStart(3, '0')}:${i}): arch=c000003e syscall=59 success=yes comm="x" key="exec"\x1dARCH=x86_64 SYSCALL=execve`;
 
@@ -52,6 +53,22 @@ describe('inputs/plugin', () => {
     expect(got[4999]).to.equal(rec(4999));
     expect(got[5000]).to.equal('type=EOE msg=audit(1700000000.999:5000): ');
     expect(input.stats).to.include({ lines: 5001, ended: true });
+  });
+
+  it('after taking everything buffered, lets records written one by one gather into one batch (lingerMs)', async () => {
+    const pt = new PassThrough();
+    const input = new PluginInput({ stream: pt, lingerMs: 1500 });
+    const it = input.batches()[Symbol.asyncIterator]();
+    pt.write(`${rec(0)}\n`);
+    expect(((await it.next()).value as InputBatch).length).to.equal(1);
+    // Nine records, each its own write, 10 ms apart; the linger is far longer than that takes.
+    for (let i = 1; i <= 9; i++) {
+      pt.write(`${rec(i)}\n`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(((await it.next()).value as InputBatch).map((l) => l.line)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9].map(rec));
+    pt.end();
+    expect((await it.next()).done).to.equal(true);
   });
 
   it('reads its own stdin in a child process (as auditd runs it)', async () => {

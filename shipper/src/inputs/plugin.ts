@@ -6,6 +6,9 @@
 // consumer does not pull, the stream is not read, the pipe fills, auditd's dispatcher queue (q_depth in
 // auditd.conf) fills, and then auditd applies overflow_action (SYSLOG by default: it drops and says so).
 // When auditd stops it closes our stdin: the iteration ends after the last (even partial) line.
+// auditd writes each record on its own: after a read that took everything buffered, the next waits
+// lingerMs (input.linger_ms, as the tailer does), so that the daemon commits records in batches rather
+// than one by one. A read that filled the stream's buffer means more is waiting: no pause then.
 import type { Readable } from 'node:stream';
 import { LineSplitter } from '../parse/lines';
 import type { InputBatch, InputLine } from './types';
@@ -13,6 +16,8 @@ import type { InputBatch, InputLine } from './types';
 export interface PluginInputOptions {
   /** Defaults to process.stdin. */
   stream?: Readable | NodeJS.ReadableStream;
+  /** After a read that took everything buffered, wait this long before the next. Default 0. */
+  lingerMs?: number;
 }
 
 export interface PluginStats {
@@ -24,9 +29,11 @@ export interface PluginStats {
 export class PluginInput {
   readonly stats: PluginStats = { lines: 0, bytes: 0, ended: false };
   private readonly stream: Readable | NodeJS.ReadableStream;
+  private readonly lingerMs: number;
 
   constructor(opts: PluginInputOptions = {}) {
     this.stream = opts.stream ?? process.stdin;
+    this.lingerMs = opts.lingerMs ?? 0;
   }
 
   /** Batches of complete lines, one per chunk read from the stream; ends when the stream ends. */
@@ -41,10 +48,12 @@ export class PluginInput {
       }
       return out;
     };
-    for await (const chunk of this.stream as AsyncIterable<Buffer | string>) {
+    const full = (this.stream as Readable).readableHighWaterMark ?? Infinity;
+    for await (const chunk of this.lingerMs > 0 ? allBuffered(this.stream as Readable) : (this.stream as AsyncIterable<Buffer | string>)) {
       this.stats.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
       const out = take(splitter.push(chunk));
       if (out.length > 0) yield out;
+      if (this.lingerMs > 0 && chunk.length < full) await new Promise((r) => setTimeout(r, this.lingerMs));
     }
     const last = take(splitter.end());
     this.stats.ended = true;
@@ -53,6 +62,49 @@ export class PluginInput {
 
   async *lines(): AsyncGenerator<InputLine> {
     for await (const b of this.batches()) yield* b;
+  }
+}
+
+/**
+ * The stream's data, each time all that is buffered, where the stream's own async iterator hands out the
+ * chunks one by one: after a linger, one batch instead of one per record.
+ */
+async function* allBuffered(stream: Readable): AsyncGenerator<Buffer | string> {
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const onReadable = () => wake?.();
+  const onEnd = () => {
+    ended = true;
+    wake?.();
+  };
+  const onError = (e: Error) => {
+    failure = e;
+    wake?.();
+  };
+  stream.on('readable', onReadable);
+  stream.on('end', onEnd);
+  stream.on('close', onEnd);
+  stream.on('error', onError);
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      // read() without a size returns only the first buffered chunk (Node 26); the length takes them all.
+      const chunk = stream.read(stream.readableLength || undefined) as Buffer | string | null;
+      if (chunk !== null) {
+        yield chunk;
+        continue;
+      }
+      if (ended || stream.readableEnded) return;
+      // No event can come in between: they are emitted on later ticks.
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  } finally {
+    stream.off('readable', onReadable);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
   }
 }
 
