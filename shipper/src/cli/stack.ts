@@ -9,8 +9,8 @@ import type { Engine } from '../../../detections/src/engine/engine';
 import type { Channel } from '../../../detections/src/notify/channels';
 import { loadConfig } from '../config';
 import { Daemon, type RunSummary } from '../daemon/daemon';
-import { startEngine } from './commands/detect';
-import { startConsole, type ConsoleHandle } from './commands/console';
+import { startEngine } from './commands/detect-run';
+import { startConsole, type ConsoleHandle } from './commands/console-run';
 
 export const RULES_DIR = path.resolve(__dirname, '..', '..', '..', 'detections', 'rules');
 
