@@ -27,7 +27,7 @@ import type { ShipBenchContext } from './ship-throughput';
 const RULES = path.resolve(__dirname, '../shipper/rules/auditsight.rules');
 const ROOT = path.resolve(__dirname, '..');
 /** The installed command (shipper/README.md): the bundle, run from SHIPPER_NODE with the production V8 flags. */
-const WRAPPER = path.join(ROOT, 'shipper', 'install', 'auditsight.sh');
+export const WRAPPER = path.join(ROOT, 'shipper', 'install', 'auditsight.sh');
 /** The interpreter path shipper/rules/auditsight.rules excludes (`-a never,exit -F exe=...`). */
 export const SHIPPER_NODE = '/usr/local/bin/auditsight-node';
 
@@ -48,6 +48,8 @@ export interface LiveOptions {
    * (Laurel's load generator counts exec events; its figure includes auditd).
    */
   rules: 'recommended' | 'exec';
+  /** Write the capture (every line auditd wrote during the run) here, for part 3 (--part paced). */
+  saveCapture?: string;
 }
 
 /** The recommended rules file cut down to its control lines, exclusions and `-k exec` rules. */
@@ -79,7 +81,7 @@ interface WorkloadReport {
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-');
 const mib = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${(v / 1e6).toFixed(1)} MB` : '-');
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -91,7 +93,7 @@ function freePort(): Promise<number> {
 }
 
 /** Prometheus text -> sum of a metric's samples whose labels include `labels` (e.g. `output="elasticsearch"`). */
-function metric(text: string, name: string, labels = ''): number {
+export function metric(text: string, name: string, labels = ''): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
@@ -326,6 +328,10 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       if (own) await own.stop();
     }
     const r = value!;
+    if (o.saveCapture && capture) {
+      fs.writeFileSync(o.saveCapture, `${capture.lines.join('\n')}\n`);
+      ctx.log(`capture saved: ${capture.lines.length} lines in ${o.saveCapture} (for --part paced --capture)`);
+    }
     const rulesRestored = capture ? capture.rulesBefore.length === capture.rulesAfter.length && capture.rulesBefore.every((x, i) => x === capture!.rulesAfter[i]) : false;
     const execveInLog = capture ? String(capture.lines.filter((l) => l.startsWith('type=EXECVE ') && l.includes(marker)).length) : `unknown (${captureError?.message})`;
 

@@ -21,7 +21,11 @@
 //           --node-flags=FLAGS (V8 flags instead of shipper/install/auditsight.sh's; "" for none),
 //           --node PATH (the interpreter to install as /usr/local/bin/auditsight-node for the run),
 //           --rules recommended|exec (exec: only the execve rules, one event per exec, as the references)
-//   both:   --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
+//   part 3, paced (only when asked: --part paced): --capture FILE (from part 2's --save-capture FILE),
+//           --speed X (1: the recorded pace). The shipper tails the capture written record by record at
+//           its recorded pace, with no workload competing (bench/ship-paced.ts says why).
+//   part 2 also: --save-capture FILE (write what auditd logged during the run, for part 3)
+//   all:    --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +35,7 @@ import { clusterInfo } from '../common/es/info';
 import { benchElasticsearch } from './es';
 import { log, numArg, setArgs, strArg } from './args';
 import { runLive } from './ship-live';
+import { runPaced } from './ship-paced';
 import { runThroughput, type ShipBenchContext } from './ship-throughput';
 
 
@@ -71,12 +76,14 @@ function topProcesses(n = 5): string {
 
 async function main(): Promise<void> {
   const part = strArg('part') ?? 'all';
-  if (!['throughput', 'live', 'all'].includes(part)) throw new Error(`--part expects throughput, live or all, got ${JSON.stringify(part)}`);
+  if (!['throughput', 'live', 'paced', 'all'].includes(part)) throw new Error(`--part expects throughput, live, paced or all, got ${JSON.stringify(part)}`);
   const throughput = { events: Math.floor(numArg('events', 200_000, 1)), logFile: strArg('log'), ceiling: ceilingArg() };
-  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg() };
+  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg(), saveCapture: strArg('save-capture') };
+  const paced = { logFile: strArg('capture') ?? '', speed: numArg('speed', 1, 0.01) };
+  if (part === 'paced' && !fs.existsSync(paced.logFile)) throw new Error(`--part paced needs --capture FILE (a capture from --part live --save-capture FILE); got ${JSON.stringify(paced.logFile)}`);
   const tuned = setArgs();
   if (throughput.logFile && !fs.existsSync(throughput.logFile)) throw new Error(`--log ${throughput.logFile}: no such file`);
-  if (part !== 'throughput' && process.getuid?.() !== 0) throw new Error('the live part needs root (sudo npm run bench:ship, or --part throughput)');
+  if ((part === 'live' || part === 'all') && process.getuid?.() !== 0) throw new Error('the live part needs root (sudo npm run bench:ship, or --part throughput)');
 
   let aborted = false;
   let signals = 0;
@@ -106,8 +113,9 @@ async function main(): Promise<void> {
     log(`Elasticsearch ${info.version} (${info.nodes} node${info.nodes === 1 ? '' : 's'})${es ? `, managed here (pid ${es.pid})` : ''}`);
     if (tuned.length) log(`TUNED run: ${tuned.map(([k, v]) => `--set ${k}=${v}`).join(' ')}`);
     const ctx: ShipBenchContext = { client, conn, esPid: es?.pid, dir, log, aborted: () => aborted, tuned };
-    if (part !== 'live') ok = (await runThroughput(ctx, throughput)) && ok;
-    if (part !== 'throughput' && !aborted) {
+    if (part === 'paced') ok = await runPaced(ctx, paced);
+    if (part === 'throughput' || part === 'all') ok = (await runThroughput(ctx, throughput)) && ok;
+    if ((part === 'live' || part === 'all') && !aborted) {
       log(`load average before part 2: ${loadavg()}`);
       ok = (await runLive(ctx, live)) && ok;
     }

@@ -1,0 +1,165 @@
+// bench:ship part 3 (paced): the shipper's CPU and memory at a live rate, with nothing else competing.
+//
+// Why: on a small box the live part's workload (1000 fork+execs/s under audit) takes more than a core by
+// itself, so the shipper runs starved next to it and its figure follows the load more than the code. Here
+// a capture from that very workload (`--part live --save-capture FILE`) is written to a fresh audit.log
+// record by record, each its own write() as auditd does, at the pace its own timestamps give (pauses over
+// a second cut to one); the shipper,
+// as the installed command runs it, tails that file into Elasticsearch. Measured from the first write
+// until Elasticsearch acknowledged every event: the shipper's CPU (per second of capture, and per event)
+// and RSS. Every event is then counted in Elasticsearch (exactly once).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { readProc, summarize, ProcSampler } from '../common/proc-stats';
+import { setup } from '../elastic-templates/src/setup';
+import { buildCli } from '../scripts/build-cli';
+import { sleep } from './args';
+import { freePort, metric, REFERENCE, WRAPPER } from './ship-live';
+import type { ShipBenchContext } from './ship-throughput';
+
+export interface PacedOptions {
+  /** A capture (audit.log lines), e.g. from `--part live --save-capture FILE`. */
+  logFile: string;
+  /** 1 = the recorded pace; 2 = twice as fast. */
+  speed: number;
+}
+
+const STAMP = /audit\((\d+)\.(\d{3}):\d+\)/;
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-');
+const mb = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${(v / 1e6).toFixed(1)} MB` : '-');
+
+/**
+ * The capture's lines with their time (ms), in file order; unstamped lines take the previous time. Pauses
+ * longer than a second (the live part's idle baseline before its workload) are cut to a second, and a
+ * record stamped earlier than the one before it (auditd logs in serial order, not time order) is due then.
+ */
+function pacedLines(file: string): Array<{ ms: number; bytes: Buffer }> {
+  let stamp = NaN;
+  let at = 0;
+  const out: Array<{ ms: number; bytes: Buffer }> = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const m = STAMP.exec(line);
+    if (m) {
+      const t = Number(m[1]) * 1000 + Number(m[2]);
+      if (Number.isFinite(stamp)) at += Math.min(1000, Math.max(0, t - stamp));
+      stamp = t;
+    }
+    if (Number.isFinite(stamp)) out.push({ ms: at, bytes: Buffer.from(`${line}\n`) });
+  }
+  if (out.length === 0) throw new Error(`--log ${file}: no audit records`);
+  return out;
+}
+
+export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<boolean> {
+  const lines = pacedLines(o.logFile);
+  const t0 = lines[0]!.ms;
+  const spanS = (lines[lines.length - 1]!.ms - t0) / 1000 / o.speed;
+  const execs = lines.filter((l) => l.bytes.includes(' syscall=59 ')).length;
+  ctx.log(`paced: ${lines.length} records of ${o.logFile}, ${execs} execve, over ${spanS.toFixed(1)} s at ${o.speed}x their recorded pace (${(execs / spanS).toFixed(0)} execs/s)`);
+
+  const bundle = await buildCli();
+  const ns = `bench_ship_paced_${Date.now().toString(36)}`;
+  const target = (await setup(ctx.client, { namespace: ns })).targets.events.name;
+  const dir = path.join(ctx.dir, 'paced');
+  fs.mkdirSync(dir, { recursive: true });
+  const logPath = path.join(dir, 'audit.log');
+  fs.writeFileSync(logPath, '');
+  const port = await freePort();
+  const cfg = {
+    input: { type: 'tail', path: logPath, from: 'start' },
+    state_dir: path.join(dir, 'state'),
+    metrics: { listen: `127.0.0.1:${port}` },
+    logging: { level: 'warn' },
+    kernel: { lost_poll_interval_s: 0 }, // the capture's kernel is not this one
+    outputs: {
+      elasticsearch: {
+        url: ctx.conn.url, namespace: ns,
+        ...(ctx.conn.apiKey ? { api_key: ctx.conn.apiKey } : {}),
+        ...(ctx.conn.username ? { username: ctx.conn.username, password: ctx.conn.password ?? '' } : {}),
+        ...(ctx.conn.caFile ? { ca: ctx.conn.caFile } : {}),
+      },
+    },
+  };
+  const yml = path.join(dir, 'auditsight.yml');
+  fs.writeFileSync(yml, YAML.stringify(cfg), { mode: 0o600 });
+  const args = ['ship', '--config', yml, ...ctx.tuned.flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const errFile = path.join(dir, 'shipper.stderr');
+  const errFd = fs.openSync(errFile, 'w');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AUDITSIGHT_') && !k.startsWith('ELASTICSEARCH_')));
+  // The installed command (its V8 flags), from this interpreter: no auditd is involved here.
+  const shipper: ChildProcess = spawn(WRAPPER, args, { env: { ...env, AUDITSIGHT_HOME: path.dirname(path.dirname(bundle)), AUDITSIGHT_NODE: process.execPath }, stdio: ['ignore', 'ignore', errFd] });
+  fs.closeSync(errFd);
+  const exited = () => shipper.exitCode !== null || shipper.signalCode !== null;
+  const why = () => `shipper ${exited() ? `exited (${shipper.exitCode ?? shipper.signalCode})` : 'running'}; stderr: ${fs.readFileSync(errFile, 'utf8').slice(-2000)}`;
+  const metrics = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  try {
+    const started = Date.now();
+    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) {
+      if (exited() || ctx.aborted() || Date.now() - started > 120_000) throw new Error(`shipper not healthy: ${why()}`);
+      await sleep(200);
+    }
+    await sleep(2000); // settled after start
+    const pid = shipper.pid!;
+    const sampler = new ProcSampler(pid).start();
+
+    // The writer: every record due by now, each in its own write(), checked every millisecond.
+    const fd = fs.openSync(logPath, 'a');
+    const w0 = performance.now();
+    let i = 0;
+    while (i < lines.length && !ctx.aborted()) {
+      const due = t0 + (performance.now() - w0) * o.speed;
+      while (i < lines.length && lines[i]!.ms <= due) fs.writeSync(fd, lines[i++]!.bytes);
+      await sleep(1);
+    }
+    fs.closeSync(fd);
+    const wroteS = (performance.now() - w0) / 1000;
+
+    // Caught up: every event in acknowledged, and no new event for 3 s (the coalescer's timeout flushes
+    // the last ones).
+    let m = await metrics();
+    let last = -1;
+    let stableSince = Date.now();
+    for (;;) {
+      const evIn = metric(m, 'auditsight_events_in_total');
+      const acked = metric(m, 'auditsight_events_out_total', 'output="elasticsearch"') + metric(m, 'auditsight_output_duplicates_total', 'output="elasticsearch"');
+      if (evIn !== last) {
+        last = evIn;
+        stableSince = Date.now();
+      }
+      if (acked >= evIn && Date.now() - stableSince > 3000) break;
+      if (exited() || ctx.aborted() || Date.now() - stableSince > 60_000) throw new Error(`not caught up (${acked} of ${evIn} acknowledged): ${why()}`);
+      await sleep(250);
+      m = await metrics();
+    }
+    const end = readProc(pid)!;
+    sampler.stop();
+    const evIn = metric(m, 'auditsight_events_in_total');
+    await ctx.client.indices.refresh({ index: target });
+    const inEs = (await ctx.client.count({ index: target })).count;
+    const cpuS = end.cpuS - sampler.first!.cpuS;
+    const rss = summarize(sampler.rss);
+    const share = cpuS / spanS;
+    // CPU per execve, times 1000: the share of a core at 1000 execs/s, if the cost is linear in the rate.
+    const perExec = execs > 0 ? (cpuS / execs) * 1000 : NaN;
+
+    console.log(`\nbench:ship part 3: paced replay of a live capture${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}`);
+    console.log(`  capture                  ${o.logFile}: ${lines.length} records, ${execs} execve, ${spanS.toFixed(1)} s at ${o.speed}x (${(execs / spanS).toFixed(0)} execs/s, ${(lines.length / spanS).toFixed(0)} records/s), one write() per record; written in ${wroteS.toFixed(1)} s`);
+    console.log(`  shipper                  ${path.relative(process.cwd(), WRAPPER)} ship (the installed command, ${process.execPath} ${process.version}), tail -> Elasticsearch ${target}`);
+    console.log(`  in Elasticsearch         ${inEs} documents for ${evIn} events the shipper made (${inEs === evIn ? 'each exactly once' : 'MISMATCH'}), ${(evIn / Math.max(1, execs)).toFixed(2)} events per execve`);
+    console.log(`  shipper CPU              ${cpuS.toFixed(1)} CPU-s from the first write to the last acknowledgement = ${pct(share)} of one core per second of capture; ${((cpuS / Math.max(1, evIn)) * 1e6).toFixed(0)} µs per event`);
+    console.log(`  at 1000 execs/s          ${pct(perExec)} of one core (${((cpuS / Math.max(1, execs)) * 1e6).toFixed(0)} µs of CPU per execve, everything the shipper did included)`);
+    console.log(`  shipper memory           RSS mean ${mb(rss.mean)}, max ${mb(rss.max)} (1 s samples); VmHWM ${mb(end.hwm)}`);
+    console.log(`  reference at 1000 exec/s Laurel ${pct(REFERENCE.laurel)} of a core, Auditbeat ${pct(REFERENCE.auditbeat)} (published, live); goal below ${pct(REFERENCE.goalCpu)}, RSS below ${REFERENCE.goalRssBytes / 1e6} MB`);
+    return inEs === evIn;
+  } finally {
+    if (!exited()) {
+      shipper.kill('SIGTERM');
+      const t = setTimeout(() => shipper.kill('SIGKILL'), 30_000);
+      await new Promise((r) => (exited() ? r(null) : shipper.once('exit', r)));
+      clearTimeout(t);
+    }
+  }
+}
