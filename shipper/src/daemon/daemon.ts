@@ -11,7 +11,8 @@
 //     read again, lines before it are in the queue already. Re-reads create the same events, the same
 //     deterministic _ids, and Elasticsearch's `create` answers 409: no duplicates.
 //  4. Each output acks its queue cursor only after its destination acknowledged; acks free queue space.
-//  5. The input awaits each enqueue before reading on: a full queue (policy block) stops the reads.
+//  5. The input awaits each enqueue's acceptance before reading on: a full queue (policy block) stops the
+//     reads. It does not wait for the fsync: durability and the checkpoint follow in order (commit()).
 import type { Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -266,12 +267,12 @@ export class Daemon {
         if (!next || next.done) break;
         this.metrics.inputLines.inc(next.value.length);
         for (const l of next.value) this.pipeline.push(l.line, l.checkpoint);
-        await this.commit();
+        await this.commit().accepted;
       }
       if (this.status === 'running') {
         // The input ended by itself: a replay finished, or auditd closed the plugin's stdin.
         this.pipeline.flush();
-        await this.commit();
+        await this.commit().durable;
         this.status = 'draining';
         this.logger.info({ events: this.pipeline.stats.events }, 'input ended; waiting for the outputs');
         await this.drain(this.live ? this.cfg.shutdown.drainTimeoutMs : Infinity, () => this.stopping !== undefined);
@@ -295,26 +296,34 @@ export class Daemon {
     if (this.status !== 'running') return;
     this.inputClock.beat();
     this.pipeline.tick();
-    if (this.pending.length) void this.commit().catch((e) => this.fail(`enqueue failed: ${(e as Error).message}`, e));
+    if (this.pending.length) void this.commit().durable.catch((e) => this.fail(`enqueue failed: ${(e as Error).message}`, e));
   }
 
   /**
    * Makes the events emitted so far durable, with the safe checkpoint taken now (both synchronously, so
-   * they match), then records that checkpoint. Commits are chained: checkpoints are recorded in order.
+   * they match), then records that checkpoint. `accepted`: the queue wrote them (under 'block' it first
+   * waits for space: the input's back-pressure). `durable`: they are durable and the checkpoint recorded.
+   * The queue keeps the appends in order, and checkpoints are recorded in order; the next batch's append
+   * need not wait for this one's fsync.
    */
-  private commit(extra: EcsEvent[] = []): Promise<void> {
+  private commit(extra: EcsEvent[] = []): { accepted: Promise<void>; durable: Promise<void> } {
     const events = extra.length ? this.pending.concat(extra.map((ev) => this.queue!.prepare(ev))) : this.pending;
     this.pending = [];
     const checkpoint = this.pipeline.safeCheckpoint();
-    const run = this.commitChain.then(async () => {
-      if (events.length) await this.queue!.enqueue(events.map((prepared) => ({ prepared, checkpoint })));
+    const done = Promise.resolve();
+    const q = events.length ? this.queue!.enqueueAccepted(events.map((prepared) => ({ prepared, checkpoint }))) : { accepted: done, durable: done };
+    q.durable.catch(() => undefined); // awaited below once the earlier commits are through; reported there
+    const durable = this.commitChain.then(async () => {
+      await q.durable;
       if (checkpoint !== undefined && checkpoint !== this.durableCheckpoint && this.cfg.input.type === 'tail') {
         this.durableCheckpoint = checkpoint;
         this.saveCheckpointSoon();
       }
     });
-    this.commitChain = run.catch(() => undefined);
-    return run;
+    this.commitChain = durable.catch(() => undefined);
+    const accepted = q.accepted.then(() => undefined);
+    accepted.catch(() => undefined); // a failure also rejects `durable`, which callers watch
+    return { accepted, durable };
   }
 
   private checkpointTimer: NodeJS.Timeout | undefined;
@@ -359,7 +368,7 @@ export class Daemon {
       this.kernelEvents++;
       this.kernelLostReported += r.increase;
       this.logger.warn({ lost: r.increase, total: r.total }, `the kernel dropped ${r.increase} audit records`);
-      await this.commit([ev]);
+      await this.commit([ev]).durable;
     }
     // Only after the event is durable: a crash before this re-reports the rise rather than losing it.
     if (r.increase === 0 || this.status === 'running') this.kernelWatcher!.reported(r.total);
@@ -421,7 +430,7 @@ export class Daemon {
       // incomplete, and the completing records read later would be refused as duplicates (same _id).
       // Plugin and replay cannot re-read: flush.
       if (this.cfg.input.type !== 'tail') this.pipeline.flush();
-      await this.commit().catch((e) => this.logger.error({ err: e }, 'final enqueue failed'));
+      await this.commit().durable.catch((e) => this.logger.error({ err: e }, 'final enqueue failed'));
       const drained = await this.drain(this.failure ? 0 : this.cfg.shutdown.drainTimeoutMs);
       if (!drained) this.logger.warn({ queued: this.queue.retained().events }, 'outputs did not catch up before the deadline; the queued events are shipped after the next start');
     }

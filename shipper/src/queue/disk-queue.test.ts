@@ -285,4 +285,20 @@ describe('DiskQueue', () => {
     expect(q.stats().consumers.es.ackLagMs).to.be.at.least(15);
     expect(q.stats().consumers.es.pendingEvents).to.equal(3);
   });
+
+  it('fsync on an interval: later enqueues are written without waiting for an earlier one to be durable', async () => {
+    // An interval far longer than the test: nothing becomes durable until close() flushes.
+    const q = await open({ fsync: { intervalMs: 60_000 } });
+    let durable = 0;
+    const batches = [entries(0, 3), entries(3, 3), entries(6, 3)].map((e) => q.enqueueAccepted(e));
+    for (const b of batches) void b.durable.then(() => durable++);
+    const accepted = await Promise.all(batches.map((b) => b.accepted));
+    expect(accepted.map((r) => r.accepted)).to.deep.equal([3, 3, 3]);
+    // All three are written and readable, in order, while none is durable yet.
+    expect(durable).to.equal(0);
+    expect(await drain(q, 'es', false)).to.deep.equal(range(0, 9));
+    await q.close();
+    await Promise.all(batches.map((b) => b.durable));
+    expect(durable).to.equal(3);
+  });
 });
