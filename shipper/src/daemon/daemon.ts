@@ -267,7 +267,10 @@ export class Daemon {
         if (!next || next.done) break;
         this.metrics.inputLines.inc(next.value.length);
         for (const l of next.value) this.pipeline.push(l.line, l.checkpoint);
-        await this.commit().accepted;
+        const c = this.commit();
+        // Not awaited here, but never unseen: an fsync that fails stops the shipper, as before.
+        void c.durable.catch((e) => this.fail(`enqueue failed: ${(e as Error).message}`, e));
+        await c.accepted;
       }
       if (this.status === 'running') {
         // The input ended by itself: a replay finished, or auditd closed the plugin's stdin.
