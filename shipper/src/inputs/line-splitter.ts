@@ -1,12 +1,11 @@
 // Splits a byte stream into lines, carrying a partial last line across chunks, and says where each
 // line ends in bytes.
 //
-// Why not parse/lines.ts (LineSplitter, used by the plugin and replay inputs): that one splits decoded
-// text, while the tail checkpoint is a byte offset; counting UTF-16 units would make offsets wrong as
-// soon as a record carries multi-byte UTF-8 (ENRICHED names, untrusted comm values).
-
-const NL = 0x0a;
-const CR = 0x0d;
+// Why not parse/lines.ts (LineSplitter, used by the plugin and replay inputs): the tail checkpoint is a
+// byte offset, which LineSplitter does not report, and the tail skips empty lines and passes a too-long
+// run on whole where LineSplitter keeps them and cuts counted pieces. The byte work itself (newlines,
+// lines cut across chunks) is the same, in parse/lines.ts's ByteCarry.
+import { ByteCarry, decodeLine } from '../parse/lines';
 
 /** Longest line kept whole. A kernel record is at most ~9 KB (MAX_AUDIT_MESSAGE_LENGTH 8970) plus the
  *  ENRICHED suffix; anything far longer is not audit text (binary file given to --replay) and is cut
@@ -14,8 +13,7 @@ const CR = 0x0d;
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
 export class ByteLineSplitter {
-  private carry: Buffer[] = [];
-  private carryLen = 0;
+  private readonly carry = new ByteCarry();
   /** Bytes consumed so far (including newlines), i.e. the offset just after the last complete line. */
   private consumed: number;
 
@@ -33,7 +31,7 @@ export class ByteLineSplitter {
 
   /** Bytes held back as an incomplete line. */
   get pendingBytes(): number {
-    return this.carryLen;
+    return this.carry.length;
   }
 
   /**
@@ -41,31 +39,11 @@ export class ByteLineSplitter {
    * being the byte offset just after its newline. Empty lines are skipped but still counted.
    */
   push(chunk: Buffer, onLine: (line: string, endOffset: number) => void): void {
-    let start = 0;
-    let nl = chunk.indexOf(NL, start);
-    while (nl !== -1) {
-      let lineBuf: Buffer;
-      if (this.carryLen > 0) {
-        this.carry.push(chunk.subarray(start, nl));
-        lineBuf = Buffer.concat(this.carry, this.carryLen + (nl - start));
-        this.consumed += this.carryLen;
-        this.carry = [];
-        this.carryLen = 0;
-      } else {
-        lineBuf = chunk.subarray(start, nl);
-      }
-      this.consumed += nl - start + 1;
-      this.emit(lineBuf, onLine);
-      start = nl + 1;
-      nl = chunk.indexOf(NL, start);
-    }
-    if (start < chunk.length) {
-      // Copy: the caller may reuse its read buffer for the next chunk.
-      const rest = Buffer.from(chunk.subarray(start));
-      this.carry.push(rest);
-      this.carryLen += rest.length;
-      if (this.carryLen >= this.maxLineBytes) this.flush(onLine);
-    }
+    this.carry.split(chunk, (buf, from, to) => {
+      this.consumed += to - from + 1;
+      this.emit(buf, from, to, onLine);
+    });
+    if (this.carry.length >= this.maxLineBytes) this.flush(onLine);
   }
 
   /**
@@ -74,26 +52,21 @@ export class ByteLineSplitter {
    * complete that line, and dropping it would lose the record.
    */
   flush(onLine: (line: string, endOffset: number) => void): void {
-    if (this.carryLen === 0) return;
-    const buf = Buffer.concat(this.carry, this.carryLen);
-    this.consumed += this.carryLen;
-    this.carry = [];
-    this.carryLen = 0;
-    this.emit(buf, onLine);
+    if (this.carry.length === 0) return;
+    const buf = this.carry.take();
+    this.consumed += buf.length;
+    this.emit(buf, 0, buf.length, onLine);
   }
 
   /** Forget the partial line and restart counting at `offset` (after a truncation was detected). */
   reset(offset = 0): void {
-    this.carry = [];
-    this.carryLen = 0;
+    this.carry.take();
     this.consumed = offset;
   }
 
-  private emit(buf: Buffer, onLine: (line: string, endOffset: number) => void): void {
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === CR) end--;
-    if (end === 0) return;
-    onLine(buf.toString('utf8', 0, end), this.consumed);
+  private emit(buf: Buffer, from: number, to: number, onLine: (line: string, endOffset: number) => void): void {
+    const line = decodeLine(buf, from, to);
+    if (line.length > 0) onLine(line, this.consumed);
   }
 }
 

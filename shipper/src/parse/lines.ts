@@ -17,8 +17,7 @@ export class LineSplitter {
   private readonly max: number;
   private partial = '';
   /** Bytes of an incomplete line, when the input comes as bytes. */
-  private carry: Buffer[] = [];
-  private carryLen = 0;
+  private readonly bytes = new ByteCarry();
   /** Number of pieces emitted because a line exceeded maxLineLength. */
   overlong = 0;
 
@@ -29,12 +28,8 @@ export class LineSplitter {
   /** Lines completed by this chunk, without their CR/LF. A trailing partial line waits for the next chunk. */
   push(chunk: string | Uint8Array): string[] {
     if (typeof chunk !== 'string' && this.partial.length === 0) return this.pushBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (this.carryLen > 0) {
-      // Text after bytes (no input does this, but the splitter stays correct): continue as text.
-      this.partial = this.decoder.write(Buffer.concat(this.carry, this.carryLen));
-      this.carry = [];
-      this.carryLen = 0;
-    }
+    // Text after bytes (no input does this, but the splitter stays correct): continue as text.
+    if (this.bytes.length > 0) this.partial = this.decoder.write(this.bytes.take());
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
     const out: string[] = [];
     let start = 0;
@@ -65,44 +60,22 @@ export class LineSplitter {
    */
   private pushBytes(chunk: Buffer): string[] {
     const out: string[] = [];
-    let start = 0;
-    let nl = chunk.indexOf(NL);
-    while (nl !== -1) {
-      if (this.carryLen > 0) {
-        this.carry.push(chunk.subarray(start, nl));
-        const line = Buffer.concat(this.carry, this.carryLen + (nl - start));
-        this.carry = [];
-        this.carryLen = 0;
-        this.emit(decodeLine(line, 0, line.length), out);
-      } else {
-        this.emit(decodeLine(chunk, start, nl), out);
-      }
-      start = nl + 1;
-      nl = chunk.indexOf(NL, start);
-    }
-    if (start < chunk.length) {
-      // A copy: the caller may reuse its buffer.
-      this.carry.push(Buffer.from(chunk.subarray(start)));
-      this.carryLen += chunk.length - start;
-      // A run without newline is cut at maxLineLength bytes (the text path counts UTF-16 units; the same
-      // for the ASCII of audit records).
-      while (this.carryLen > this.max) {
-        const all = Buffer.concat(this.carry, this.carryLen);
-        out.push(all.toString('utf8', 0, this.max));
-        this.overlong++;
-        this.carry = [all.subarray(this.max)];
-        this.carryLen = all.length - this.max;
-      }
+    this.bytes.split(chunk, (buf, from, to) => this.emit(decodeLine(buf, from, to), out));
+    // A run without newline is cut at maxLineLength bytes (the text path counts UTF-16 units; the same
+    // for the ASCII of audit records).
+    while (this.bytes.length > this.max) {
+      const all = this.bytes.take();
+      out.push(all.toString('utf8', 0, this.max));
+      this.overlong++;
+      this.bytes.hold(all.subarray(this.max));
     }
     return out;
   }
 
   /** End of input: the last line if it had no newline. */
   end(): string[] {
-    if (this.carryLen > 0) {
-      const line = Buffer.concat(this.carry, this.carryLen);
-      this.carry = [];
-      this.carryLen = 0;
+    if (this.bytes.length > 0) {
+      const line = this.bytes.take();
       const out: string[] = [];
       this.emit(decodeLine(line, 0, line.length), out);
       return out;
@@ -137,8 +110,56 @@ export class LineSplitter {
 
 const NL = 0x0a;
 
+/**
+ * The byte-level core of splitting lines, shared by LineSplitter's byte path and the tail's
+ * ByteLineSplitter (inputs/line-splitter.ts, whose checkpoints are byte offsets): finds the newlines of
+ * each chunk, joins a line cut across chunks, and holds a copy of the unfinished rest. What a line becomes
+ * (empty lines, a too-long run) is the caller's.
+ */
+export class ByteCarry {
+  private parts: Buffer[] = [];
+  /** Bytes held: the unfinished line so far. */
+  length = 0;
+
+  /** onLine(buf, from, to) for every line the chunk ends: buf[from, to), the newline excluded. */
+  split(chunk: Buffer, onLine: (buf: Buffer, from: number, to: number) => void): void {
+    let start = 0;
+    let nl = chunk.indexOf(NL);
+    while (nl !== -1) {
+      if (this.length > 0) {
+        this.parts.push(chunk.subarray(start, nl));
+        const line = this.take(nl - start);
+        onLine(line, 0, line.length);
+      } else {
+        onLine(chunk, start, nl);
+      }
+      start = nl + 1;
+      nl = chunk.indexOf(NL, start);
+    }
+    if (start < chunk.length) {
+      // A copy: the caller may reuse its buffer.
+      this.parts.push(Buffer.from(chunk.subarray(start)));
+      this.length += chunk.length - start;
+    }
+  }
+
+  /** The held bytes (plus `extra` bytes pushed last, not yet counted); holds nothing afterwards. */
+  take(extra = 0): Buffer {
+    const b = Buffer.concat(this.parts, this.length + extra);
+    this.parts = [];
+    this.length = 0;
+    return b;
+  }
+
+  /** Holds `b` instead (the rest of a line cut at a maximum length). */
+  hold(b: Buffer): void {
+    this.parts = [b];
+    this.length = b.length;
+  }
+}
+
 /** buf[from, to) as text, without a trailing CR. */
-function decodeLine(buf: Buffer, from: number, to: number): string {
+export function decodeLine(buf: Buffer, from: number, to: number): string {
   if (to > from && buf[to - 1] === 0x0d) to--;
   return buf.toString('utf8', from, to);
 }
