@@ -259,7 +259,7 @@ export class Coalescer {
       completedBy: reason,
     };
     if (p.tags !== undefined) group.tags = p.tags;
-    const part = ns.recent.bump(p.timestampText + ':' + p.serial);
+    const part = ns.recent.bump(timeSerial(p.timestampText, p.serial));
     if (part > 1) group.part = part;
     return group;
   }
@@ -330,15 +330,20 @@ function before(a: Pending, b: Pending): boolean {
 function findPending(ns: NodeState, record: AuditRecord): Pending | undefined {
   const p = ns.bySerial.get(record.serial);
   if (p !== undefined && p.timestampText === record.timestampText) return p;
-  return ns.bySerialText?.get(record.timestampText + ':' + record.serial);
+  return ns.bySerialText?.get(timeSerial(record.timestampText, record.serial));
 }
 
 function addPending(ns: NodeState, p: Pending): void {
   if (!ns.bySerial.has(p.serial)) ns.bySerial.set(p.serial, p);
-  else (ns.bySerialText ??= new Map()).set(p.timestampText + ':' + p.serial, p);
+  else (ns.bySerialText ??= new Map()).set(timeSerial(p.timestampText, p.serial), p);
 }
 
 function removePending(ns: NodeState, p: Pending): void {
   if (ns.bySerial.get(p.serial) === p) ns.bySerial.delete(p.serial);
-  else ns.bySerialText?.delete(p.timestampText + ':' + p.serial);
+  else ns.bySerialText?.delete(timeSerial(p.timestampText, p.serial));
+}
+
+/** An event's identity within its node as text, `time:serial` (the `audit(...)` stamp). */
+function timeSerial(timestampText: string, serial: number): string {
+  return timestampText + ':' + serial;
 }

@@ -278,8 +278,9 @@ function putExecveArg(scan: Scan, key: string, value: string, hex: boolean): voi
     (scan.hexArgs ??= []).push(base);
     setEncoding(scan.rec, base, 'hex');
   }
+  const joined = prev === undefined ? value : prev + value;
   // Flat (common/flat.ts); the pieces of a hex argument are decoded, into a fresh string, at the end.
-  fields.set(base, hex ? (prev === undefined ? value : prev + value) : flat(prev === undefined ? value : prev + value));
+  fields.set(base, hex ? joined : flat(joined));
 }
 
 function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
