@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import type { EsConnection } from '../common/es/client';
 import { cpuSecondsOf, processTree, ProcSampler, readProc, summarize, type ProcSample } from '../common/proc-stats';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
@@ -90,6 +91,17 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** The shipper's `outputs.elasticsearch` for the bench's cluster and namespace. */
+export function esOutputConfig(conn: EsConnection, namespace: string): Record<string, unknown> {
+  return {
+    url: conn.url,
+    namespace,
+    ...(conn.apiKey ? { api_key: conn.apiKey } : {}),
+    ...(conn.username ? { username: conn.username, password: conn.password ?? '' } : {}),
+    ...(conn.caFile ? { ca: conn.caFile } : {}),
+  };
 }
 
 /** Prometheus text -> sum of a metric's samples whose labels include `labels` (e.g. `output="elasticsearch"`). */
@@ -184,15 +196,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
         state_dir: path.join(ctx.dir, 'state-live'),
         metrics: { listen: `127.0.0.1:${port}` },
         logging: { level: 'warn' },
-        outputs: {
-          elasticsearch: {
-            url: ctx.conn.url,
-            namespace: ns,
-            ...(ctx.conn.apiKey ? { api_key: ctx.conn.apiKey } : {}),
-            ...(ctx.conn.username ? { username: ctx.conn.username, password: ctx.conn.password ?? '' } : {}),
-            ...(ctx.conn.caFile ? { ca: ctx.conn.caFile } : {}),
-          },
-        },
+        outputs: { elasticsearch: esOutputConfig(ctx.conn, ns) },
       };
       const yml = path.join(ctx.dir, 'auditsight.yml');
       fs.writeFileSync(yml, YAML.stringify(cfg), { mode: 0o600 });

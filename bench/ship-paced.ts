@@ -16,7 +16,7 @@ import { readProc, summarize, ProcSampler } from '../common/proc-stats';
 import { setup } from '../elastic-templates/src/setup';
 import { buildCli } from '../scripts/build-cli';
 import { sleep } from './args';
-import { freePort, metric, REFERENCE, WRAPPER } from './ship-live';
+import { esOutputConfig, freePort, metric, REFERENCE, WRAPPER } from './ship-live';
 import type { ShipBenchContext } from './ship-throughput';
 
 export interface PacedOptions {
@@ -74,14 +74,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     metrics: { listen: `127.0.0.1:${port}` },
     logging: { level: 'warn' },
     kernel: { lost_poll_interval_s: 0 }, // the capture's kernel is not this one
-    outputs: {
-      elasticsearch: {
-        url: ctx.conn.url, namespace: ns,
-        ...(ctx.conn.apiKey ? { api_key: ctx.conn.apiKey } : {}),
-        ...(ctx.conn.username ? { username: ctx.conn.username, password: ctx.conn.password ?? '' } : {}),
-        ...(ctx.conn.caFile ? { ca: ctx.conn.caFile } : {}),
-      },
-    },
+    outputs: { elasticsearch: esOutputConfig(ctx.conn, ns) },
   };
   const yml = path.join(dir, 'auditsight.yml');
   fs.writeFileSync(yml, YAML.stringify(cfg), { mode: 0o600 });
