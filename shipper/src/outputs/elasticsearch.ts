@@ -19,6 +19,7 @@ import { eventId } from './ids';
 import { noMetrics, type OutputMetrics } from './metrics';
 import { Backoff, defaultLog, sleep, type Log, type Output } from './output';
 import { shippedLines } from './shipped';
+import { ReusableBuffer } from '../queue/reusable-buffer';
 
 export interface ElasticsearchOutputOptions {
   /** Queue consumer name (default 'elasticsearch'). */
@@ -87,6 +88,8 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
   private readonly backoffOpts: { initialMs: number; maxMs: number; authMs: number };
   private readonly requestTimeoutMs: number;
   private lastProblem: string | undefined;
+  /** The bulk request body; reused by the next request once this one was answered (a failed one drops it). */
+  private readonly body = new ReusableBuffer(16 << 20);
 
   constructor(opts: ElasticsearchOutputOptions) {
     this.name = opts.name ?? 'elasticsearch';
@@ -120,6 +123,7 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
         pending.map((p) => p.rec),
         ingested,
         (i) => `{"create":{"_index":${this.indexJson},"_id":${JSON.stringify(pending[i].id)}}}`,
+        this.body,
       );
       let items;
       try {
@@ -127,6 +131,8 @@ export class ElasticsearchOutput implements Output<EcsEvent> {
         const resp = await this.client.bulk({ operations, filter_path: BULK_FILTER }, { ...BULK_REQUEST_OPTIONS, signal, requestTimeout: this.requestTimeoutMs });
         items = resp.items;
       } catch (err) {
+        // A request that failed (a timeout, a reset) may still be reading its body: the next gets other memory.
+        this.body.discard();
         if (signal.aborted) throw err;
         const f = classify(err, this.index);
         if (f.kind === 'too-large' && pending.length > 1) {

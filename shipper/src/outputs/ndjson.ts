@@ -6,6 +6,7 @@ import type { QueueRecord } from '../queue/types';
 import { noMetrics, type OutputMetrics } from './metrics';
 import { Backoff, defaultLog, sleep, type Log, type Output } from './output';
 import { shippedLines } from './shipped';
+import { ReusableBuffer } from '../queue/reusable-buffer';
 
 export interface NdjsonOutputOptions {
   /** Queue consumer name (default 'ndjson'). */
@@ -28,6 +29,8 @@ export class NdjsonOutput implements Output<EcsEvent> {
   private readonly now: () => Date;
   private fh: fs.promises.FileHandle | undefined;
   private syncable = true;
+  /** The batch's lines; reused by the next batch once this one is written (a failed write drops it). */
+  private readonly body = new ReusableBuffer(8 << 20);
 
   constructor(opts: NdjsonOutputOptions = {}) {
     this.name = opts.name ?? 'ndjson';
@@ -40,7 +43,7 @@ export class NdjsonOutput implements Output<EcsEvent> {
 
   async send(records: Array<QueueRecord<EcsEvent>>, signal: AbortSignal): Promise<void> {
     const ingested = this.now().toISOString();
-    const data = shippedLines(records, ingested);
+    const data = shippedLines(records, ingested, undefined, this.body);
     const backoff = new Backoff(250, 30_000);
     for (;;) {
       try {
@@ -49,6 +52,8 @@ export class NdjsonOutput implements Output<EcsEvent> {
         return;
       } catch (err) {
         // ENOSPC, EIO, a rotated-away directory: keep the events queued and try again (reopening the file).
+        // A write still in flight may read `data` (stdout): the next batch gets other memory.
+        this.body.discard();
         await this.fh?.close().catch(() => undefined);
         this.fh = undefined;
         this.metrics.add(this.name, 'failedRequests', 1);

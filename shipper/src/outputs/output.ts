@@ -30,7 +30,8 @@ export interface BatchOptions {
 export async function runOutput<E>(queue: DiskQueue<E>, output: Output<E>, signal: AbortSignal, opts: BatchOptions = {}): Promise<void> {
   const consumer = queue.consumer(output.name);
   while (!signal.aborted && !queue.isClosed) {
-    const batch = await consumer.read({ maxEvents: opts.maxEvents ?? 2000, maxBytes: opts.maxBytes ?? 5 * 1024 * 1024, lingerMs: opts.lingerMs ?? 200, waitMs: 500 });
+    // reuse: a batch is acknowledged (and dropped) before the next is read, so they can share memory.
+    const batch = await consumer.read({ maxEvents: opts.maxEvents ?? 2000, maxBytes: opts.maxBytes ?? 5 * 1024 * 1024, lingerMs: opts.lingerMs ?? 200, waitMs: 500, reuse: true });
     if (!batch.length) continue;
     try {
       await output.send(batch, signal);

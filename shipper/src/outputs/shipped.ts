@@ -6,6 +6,7 @@
 // of 3 MB that lived through the request, so every scavenge meanwhile copied them and promoted them.
 import type { EcsEvent } from '../../../common/ecs/event';
 import type { QueueRecord } from '../queue/types';
+import type { ReusableBuffer } from '../queue/reusable-buffer';
 
 /** The event as shipped: event.ingested is the time it left this server (set per attempt, not stored). */
 export function withIngested(ev: EcsEvent, ingested: string): EcsEvent {
@@ -17,9 +18,10 @@ export function withIngested(ev: EcsEvent, ingested: string): EcsEvent {
  * JSON.stringify(withIngested(rec.event, ingested)) + "\n", byte for byte. When the queue gave the
  * event's bytes, `"ingested":"..."` is spliced in where withIngested puts it (last key of the top-level
  * `event` object); otherwise, or for an unusual shape (no `event` object, or one that already has
- * `ingested`), the event is serialized the plain way.
+ * `ingested`), the event is serialized the plain way. With `into`, the lines are written into its buffer
+ * (valid until its next use: the caller's next batch).
  */
-export function shippedLines(records: ReadonlyArray<QueueRecord<EcsEvent>>, ingested: string, prefix?: (i: number) => string): Buffer {
+export function shippedLines(records: ReadonlyArray<QueueRecord<EcsEvent>>, ingested: string, prefix?: (i: number) => string, into?: ReusableBuffer): Buffer {
   const n = records.length;
   const frag = Buffer.from(`"ingested":${JSON.stringify(ingested)}`);
   const ends = new Array<number>(n);
@@ -40,7 +42,7 @@ export function shippedLines(records: ReadonlyArray<QueueRecord<EcsEvent>>, inge
       total += Buffer.byteLength(heads[i]!) + 1;
     }
   }
-  const out = Buffer.allocUnsafe(total);
+  const out = into ? into.get(total) : Buffer.allocUnsafe(total);
   let o = 0;
   for (let i = 0; i < n; i++) {
     const h = heads[i];

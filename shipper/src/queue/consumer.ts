@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import type { DiskQueue } from './disk-queue';
 import type { QueueRecord } from './types';
+import { ReusableBuffer } from './reusable-buffer';
 
 export interface ConsumerState {
   /** Every record below this is acknowledged; persisted in cursor.<name>.json. */
@@ -21,10 +22,18 @@ export interface ReadOptions {
   waitMs?: number;
   /** Once there is a record, wait up to this long for maxEvents to accumulate (time-based batching). */
   lingerMs?: number;
+  /**
+   * Read into this consumer's own buffer, reused by its next read: the records (their bytes, and text not
+   * yet decoded) are then valid only until the next read({ reuse }). For a reader that is done with a
+   * batch before it reads the next one, as runOutput is.
+   */
+  reuse?: boolean;
 }
 
 export class Consumer<E = unknown, C = unknown> {
   readonly state: ConsumerState;
+  /** For read({ reuse }); up to 8 MiB kept (a 5 MiB batch and its framing). */
+  private readonly buffer = new ReusableBuffer(8 << 20);
 
   constructor(
     private readonly queue: DiskQueue<E, C>,
@@ -45,7 +54,7 @@ export class Consumer<E = unknown, C = unknown> {
       while (!q.isClosed && Date.now() < deadline && this.available(maxEvents) < maxEvents) await q.waitForData(deadline - Date.now());
     }
     if (q.isClosed) return [];
-    const recs = q.readRecords(this.state.readSeq, maxEvents, maxBytes);
+    const recs = q.readRecords(this.state.readSeq, maxEvents, maxBytes, opts.reuse ? this.buffer : undefined);
     if (recs.length) this.state.readSeq = recs[recs.length - 1].seq + 1;
     return recs;
   }

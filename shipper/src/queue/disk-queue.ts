@@ -15,7 +15,8 @@
 // gives a total order without locks; only the slow part, fsync, runs in the thread pool.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeRecord, payloadBytes, recordEnqueuedMs, recordPayload, scanSegment, validRecordAt, HEADER_BYTES, type RecordMeta } from './record';
+import { encodeRecordInto, payloadBytes, recordEnqueuedMs, recordPayload, scanSegment, validRecordAt, HEADER_BYTES, type Payload, type RecordMeta } from './record';
+import { ReusableBuffer } from './reusable-buffer';
 import { decodePayload, PayloadWriter, type AnyEntry, type PreparedEvent } from './payload';
 import { Consumer, type ConsumerState } from './consumer';
 import { GroupCommit } from './sync';
@@ -37,6 +38,8 @@ export class DiskQueue<E = unknown, C = unknown> {
   private readonly opts: Required<Omit<DiskQueueOptions, 'dir' | 'consumers' | 'now' | 'onCorrupt' | 'eventKey'>> & Pick<DiskQueueOptions, 'onCorrupt'>;
   private readonly now: () => number;
   private readonly writer: PayloadWriter<E, C>;
+  /** What appends are encoded into before their write (see ReusableBuffer). */
+  private readonly writeBuffer = new ReusableBuffer(1 << 20);
   /** Oldest first; the last one is the one appended to. */
   readonly segments: Segment[] = [];
   private nextSeq = 1;
@@ -178,7 +181,9 @@ export class DiskQueue<E = unknown, C = unknown> {
     let i = 0;
     while (i < payloads.length) {
       if (this.closed) throw new QueueClosedError();
-      const batch: Buffer[] = [];
+      // payloads[from, i) minus the dropped ones: `take` lists them when some were dropped.
+      const from = i;
+      let take: number[] | undefined;
       let { events, bytes } = this.retained();
       let full = false;
       for (; i < payloads.length; i++) {
@@ -189,22 +194,24 @@ export class DiskQueue<E = unknown, C = unknown> {
             full = true;
             break;
           }
+          take ??= range(from, i);
           this.counters.droppedNewest++;
           result.dropped++;
           continue;
         }
-        batch.push(encodeRecord(this.nextSeq + batch.length, now, payloads[i], sizes[i]));
+        take?.push(i);
         events++;
         bytes += size;
       }
+      const batch = take ?? range(from, i);
       // Written before waiting or dropping, so consumers can drain (and drop-oldest can drop) them.
-      this.append(batch);
+      this.append(entries, payloads, sizes, batch, now);
       result.accepted += batch.length;
       if (!full) break;
       if (this.opts.policy === 'drop-oldest') {
         if (!this.dropOldest()) {
           // Nothing left to drop (cannot happen while the bound is exceeded); admit rather than spin.
-          this.append([encodeRecord(this.nextSeq, now, payloads[i], sizes[i])]);
+          this.append(entries, payloads, sizes, [i], now);
           i++;
           result.accepted++;
         }
@@ -218,41 +225,49 @@ export class DiskQueue<E = unknown, C = unknown> {
     return result;
   }
 
-  private append(records: Buffer[]): void {
+  /** Writes payloads[k] (of entries[k]) for each k of `which`, in order, rolling over to a new segment when one is full. */
+  private append(entries: ReadonlyArray<AnyEntry<E, C>>, payloads: Payload[], sizes: number[], which: number[], now: number): void {
     let i = 0;
-    while (i < records.length) {
+    while (i < which.length) {
       let seg = this.segments.at(-1)!;
       if (seg.size >= this.opts.segmentBytes && seg.records.length) seg = this.newSegment();
       // Fill this segment up to its size (at least one record), then roll over.
       let j = i;
       let room = this.opts.segmentBytes - seg.size;
-      do room -= records[j++].length;
-      while (j < records.length && room > 0);
-      this.writeTo(seg, records.slice(i, j));
+      do room -= HEADER_BYTES + sizes[which[j++]];
+      while (j < which.length && room > 0);
+      this.writeTo(seg, entries, payloads, sizes, which.slice(i, j), now);
       i = j;
     }
-    if (!records.length) return;
-    this.counters.enqueued += records.length;
+    if (!which.length) return;
+    this.counters.enqueued += which.length;
     const waiters = this.dataWaiters;
     this.dataWaiters = [];
     for (const w of waiters) w();
   }
 
-  private writeTo(seg: Segment, records: Buffer[]): void {
-    const data = records.length === 1 ? records[0] : Buffer.concat(records);
+  private writeTo(seg: Segment, entries: ReadonlyArray<AnyEntry<E, C>>, payloads: Payload[], sizes: number[], which: number[], now: number): void {
+    let total = 0;
+    for (const k of which) total += HEADER_BYTES + sizes[k];
+    const data = this.writeBuffer.get(total);
+    let off = 0;
+    for (let n = 0; n < which.length; n++) off += encodeRecordInto(data, off, this.nextSeq + n, now, payloads[which[n]], sizes[which[n]]);
     let written = 0;
-    while (written < data.length) written += fs.writeSync(seg.fd, data, written, data.length - written, seg.size + written);
-    let off = seg.size;
-    for (const r of records) {
-      seg.records.push({ seq: this.nextSeq, off, size: r.length });
+    while (written < total) written += fs.writeSync(seg.fd, data, written, total - written, seg.size + written);
+    // The events' prepared bytes are on disk now: their arena space can be reused.
+    for (const k of which) this.writer.release(entries[k]);
+    off = seg.size;
+    for (const k of which) {
+      const size = HEADER_BYTES + sizes[k];
+      seg.records.push({ seq: this.nextSeq, off, size });
       for (const c of this.consumers.values()) {
         c.state.pendingEvents++;
-        c.state.pendingBytes += r.length;
+        c.state.pendingBytes += size;
       }
-      off += r.length;
+      off += size;
       this.nextSeq++;
     }
-    seg.size += data.length;
+    seg.size += total;
     this.sync.dirty(seg.fd);
   }
 
@@ -337,17 +352,36 @@ export class DiskQueue<E = unknown, C = unknown> {
     return undefined;
   }
 
-  /** Reads and decodes records from `fromSeq` on, up to the limits. Damaged records are skipped and counted. */
-  readRecords(fromSeq: number, maxEvents: number, maxBytes: number): Array<QueueRecord<E, C>> {
-    const out: Array<QueueRecord<E, C>> = [];
+  /**
+   * Reads and decodes records from `fromSeq` on, up to the limits. Damaged records are skipped and counted.
+   * With `into`, the bytes are read into its buffer: the records are then valid only until its next use.
+   */
+  readRecords(fromSeq: number, maxEvents: number, maxBytes: number, into?: ReusableBuffer): Array<QueueRecord<E, C>> {
+    // The records to read, as runs of one segment each: the whole batch is then read into one buffer.
+    const chunks: Array<{ seg: Segment; metas: RecordMeta[] }> = [];
+    let count = 0;
     let bytes = 0;
-    let chunk: { seg: Segment; metas: RecordMeta[] } | undefined;
-    const flush = () => {
-      if (!chunk) return;
-      const { seg, metas } = chunk;
+    for (const { seg, meta } of this.range(fromSeq, Number.POSITIVE_INFINITY)) {
+      if (count >= maxEvents) break;
+      if (bytes > 0 && bytes + meta.size > maxBytes) break;
+      bytes += meta.size;
+      count++;
+      let chunk = chunks.at(-1);
+      if (chunk === undefined || chunk.seg !== seg) chunks.push((chunk = { seg, metas: [] }));
+      chunk.metas.push(meta);
+    }
+    const out: Array<QueueRecord<E, C>> = [];
+    if (!count) return out;
+    // A run spans its records and any damaged bytes skipped between them (a recovered segment).
+    let span = 0;
+    for (const { metas } of chunks) span += metas[metas.length - 1].off + metas[metas.length - 1].size - metas[0].off;
+    const all = into ? into.get(span) : Buffer.allocUnsafe(span);
+    let at = 0;
+    for (const { seg, metas } of chunks) {
       const start = metas[0].off;
       const end = metas[metas.length - 1].off + metas[metas.length - 1].size;
-      const buf = Buffer.allocUnsafe(end - start);
+      const buf = all.subarray(at, at + end - start);
+      at += buf.length;
       fs.readSync(seg.fd, buf, 0, buf.length, start);
       for (const m of metas) {
         const pos = m.off - start;
@@ -359,17 +393,7 @@ export class DiskQueue<E = unknown, C = unknown> {
         }
         out.push(decodePayload<E, C>(recordPayload(buf, pos), m.seq, recordEnqueuedMs(buf, pos), m.size));
       }
-      chunk = undefined;
-    };
-    for (const { seg, meta } of this.range(fromSeq, Number.POSITIVE_INFINITY)) {
-      if (out.length + (chunk?.metas.length ?? 0) >= maxEvents) break;
-      if (bytes > 0 && bytes + meta.size > maxBytes) break;
-      bytes += meta.size;
-      if (chunk && chunk.seg !== seg) flush();
-      chunk ??= { seg, metas: [] };
-      chunk.metas.push(meta);
     }
-    flush();
     return out;
   }
 
@@ -449,4 +473,10 @@ function lowerBound(recs: RecordMeta[], seq: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function range(from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = i;
+  return out;
 }

@@ -10,11 +10,14 @@ import type { QueueEntry, QueueRecord } from './types';
 /**
  * An event already turned into its stored bytes, so that the producer holds no event object (and no
  * string) until enqueue(): a batch waiting for its commit is then off the JS heap, where scavenges do not
- * copy it. `json` is exactly the UTF-8 of JSON.stringify(event).
+ * copy it. `json` is exactly the UTF-8 of JSON.stringify(event), valid until the event is written: a
+ * prepared event is enqueued once (its arena space is reused after the write).
  */
 export interface PreparedEvent {
   readonly json: Buffer;
   readonly key: string | undefined;
+  /** The arena chunk holding json; null once the write released it (json may be written over since). */
+  chunk?: ArenaChunk | null;
 }
 
 export interface PreparedEntry<C = unknown> {
@@ -24,30 +27,60 @@ export interface PreparedEntry<C = unknown> {
 
 export type AnyEntry<E, C> = QueueEntry<E, C> | PreparedEntry<C>;
 
+export interface ArenaChunk {
+  readonly buf: Buffer;
+  off: number;
+  /** Views handed out and not yet released. */
+  live: number;
+}
+
 /**
  * Appends strings as UTF-8 to large buffers and hands out views of them: one allocation per megabyte
- * instead of one small buffer (and its tracking) per event.
+ * instead of one small buffer (and its tracking) per event. A chunk whose views were all released (their
+ * bytes written to the queue) is written over again. Without that, each chunk lived until its last event
+ * was committed, long enough to be promoted, and the chunks (megabytes a second on a busy host) waited
+ * for a major GC: most of the shipper's external memory, and of its RSS swings.
  */
 export class ByteArena {
-  private buf: Buffer;
-  private off = 0;
+  private cur: ArenaChunk;
+  /** Full chunks with views still out. */
+  private full: ArenaChunk[] = [];
+  private spare: Buffer | undefined;
 
   constructor(private readonly size = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.cur = { buf: Buffer.allocUnsafeSlow(size), off: 0, live: 0 };
   }
 
-  put(s: string): Buffer {
+  /** The UTF-8 of s, and the chunk to release it to (none for a string too large for a chunk). */
+  put(s: string): { view: Buffer; chunk: ArenaChunk | undefined } {
     // At most 3 bytes per UTF-16 unit (a surrogate pair is 4 bytes for 2 units).
     const max = s.length * 3;
-    if (this.size - this.off < max) {
-      if (max > this.size >> 3) return Buffer.from(s, 'utf8');
-      this.buf = Buffer.allocUnsafe(this.size);
-      this.off = 0;
+    let c = this.cur;
+    if (this.size - c.off < max) {
+      if (max > this.size >> 3) return { view: Buffer.from(s, 'utf8'), chunk: undefined };
+      // Bounded: a chunk whose views are never released (events dropped before their write) is left to the GC.
+      if (this.full.push(c) > 8) this.full.shift();
+      c = this.cur = { buf: this.spare ?? Buffer.allocUnsafeSlow(this.size), off: 0, live: 0 };
+      this.spare = undefined;
     }
-    const n = this.buf.write(s, this.off, 'utf8');
-    const view = this.buf.subarray(this.off, this.off + n);
-    this.off += n;
-    return view;
+    const n = c.buf.write(s, c.off, 'utf8');
+    const view = c.buf.subarray(c.off, c.off + n);
+    c.off += n;
+    c.live++;
+    return { view, chunk: c };
+  }
+
+  /** A view of `chunk` is no longer read: once none is, the chunk's space is written over. */
+  release(chunk: ArenaChunk): void {
+    if (--chunk.live > 0) return;
+    if (chunk === this.cur) {
+      chunk.off = 0;
+      return;
+    }
+    const i = this.full.indexOf(chunk);
+    if (i === -1) return;
+    this.full.splice(i, 1);
+    this.spare ??= chunk.buf;
   }
 }
 
@@ -62,7 +95,18 @@ export class PayloadWriter<E, C> {
   constructor(private readonly opts: PayloadOptions<E>) {}
 
   prepare(event: E, key?: string): PreparedEvent {
-    return { json: this.arena.put(JSON.stringify(event)), key: key ?? this.opts.eventKey?.(event) };
+    const { view, chunk } = this.arena.put(JSON.stringify(event));
+    return { json: view, key: key ?? this.opts.eventKey?.(event), chunk };
+  }
+
+  /** The entry's bytes were written: a prepared event's arena space may be reused. */
+  release(entry: AnyEntry<E, C>): void {
+    if (!('prepared' in entry)) return;
+    const p = entry.prepared;
+    const c = p.chunk;
+    if (c === undefined || c === null) return;
+    p.chunk = null;
+    this.arena.release(c);
   }
 
   /**
@@ -80,7 +124,11 @@ export class PayloadWriter<E, C> {
       const { checkpoint } = entry;
       let bytes: Buffer;
       let key: string | undefined;
-      if ('prepared' in entry) ({ json: bytes, key } = entry.prepared);
+      if ('prepared' in entry) {
+        // Its bytes may have been written over since its first write.
+        if (entry.prepared.chunk === null) throw new Error('a prepared event was enqueued twice');
+        ({ json: bytes, key } = entry.prepared);
+      }
       else {
         key = entry.key ?? this.opts.eventKey?.(entry.event);
         const text = JSON.stringify(entry.event);

@@ -34,19 +34,26 @@ export function payloadBytes(p: Payload): number {
 
 export function encodeRecord(seq: number, enqueuedMs: number, payload: Payload, size: number = payloadBytes(payload)): Buffer {
   const buf = Buffer.allocUnsafe(HEADER_BYTES + size);
-  MAGIC.copy(buf, 0);
-  buf.writeUInt32LE(size, 8);
-  buf.writeDoubleLE(seq, 12);
-  buf.writeDoubleLE(enqueuedMs, 20);
-  if (typeof payload === 'string') buf.write(payload, HEADER_BYTES, size, 'utf8');
-  else if (Buffer.isBuffer(payload)) payload.copy(buf, HEADER_BYTES);
+  encodeRecordInto(buf, 0, seq, enqueuedMs, payload, size);
+  return buf;
+}
+
+/** Writes the record at buf[at, at + HEADER_BYTES + size) (size = payloadBytes(payload)); returns its length. */
+export function encodeRecordInto(buf: Buffer, at: number, seq: number, enqueuedMs: number, payload: Payload, size: number): number {
+  MAGIC.copy(buf, at);
+  buf.writeUInt32LE(size, at + 8);
+  buf.writeDoubleLE(seq, at + 12);
+  buf.writeDoubleLE(enqueuedMs, at + 20);
+  const start = at + HEADER_BYTES;
+  if (typeof payload === 'string') buf.write(payload, start, size, 'utf8');
+  else if (Buffer.isBuffer(payload)) payload.copy(buf, start);
   else {
-    let o = HEADER_BYTES + buf.write(payload.head, HEADER_BYTES, 'utf8');
+    let o = start + buf.write(payload.head, start, 'utf8');
     o += payload.body.copy(buf, o);
     buf.write(payload.tail, o, 'utf8');
   }
-  buf.writeUInt32LE(zlib.crc32(buf.subarray(8)), 4);
-  return buf;
+  buf.writeUInt32LE(zlib.crc32(buf.subarray(at + 8, start + size)), at + 4);
+  return HEADER_BYTES + size;
 }
 
 /** Total size of the valid record at `pos`, or -1 when there is none (torn, corrupt, or not a record start). */
