@@ -65,6 +65,9 @@ export interface RunSummary {
 
 type Input = { batches(): AsyncGenerator<InputBatch> };
 
+/** What runInput leaves in a batch's slots as it pushes the lines (the batch is the daemon's once yielded). */
+const RELEASED: InputBatch[number] = Object.freeze({ line: '', checkpoint: '' });
+
 export class Daemon {
   readonly metrics = new DaemonMetrics({ defaultMetrics: true });
   readonly logger: Logger;
@@ -258,15 +261,26 @@ export class Daemon {
 
   private async runInput(): Promise<void> {
     const it = this.input!.batches();
+    // Let, and cleared once pushed: an async function keeps its locals while it awaits, and the batch's
+    // lines would live on through the commit and the next read, long enough to be promoted (see tail.ts).
+    let next: IteratorResult<InputBatch> | undefined;
     try {
       for (;;) {
         this.inputClock.idle();
-        const next = await this.untilStop(it.next());
+        next = await this.untilStop(it.next());
         this.inputClock.busy();
         // A batch that arrived is processed even while stopping: plugin input cannot be read again.
         if (!next || next.done) break;
-        this.metrics.inputLines.inc(next.value.length);
-        for (const l of next.value) this.pipeline.push(l.line, l.checkpoint);
+        const batch = next.value;
+        next = undefined;
+        this.metrics.inputLines.inc(batch.length);
+        // Each line is let go once pushed: a batch held whole while it is processed saw two scavenges (its
+        // events allocate megabytes), and every line of it was promoted to the old generation.
+        for (let i = 0; i < batch.length; i++) {
+          const l = batch[i];
+          batch[i] = RELEASED;
+          this.pipeline.push(l.line, l.checkpoint);
+        }
         const c = this.commit();
         // Not awaited here, but never unseen: an fsync that fails stops the shipper, as before.
         void c.durable.catch((e) => this.fail(`enqueue failed: ${(e as Error).message}`, e));

@@ -51,8 +51,10 @@ export class PluginInput {
     const full = (this.stream as Readable).readableHighWaterMark ?? Infinity;
     for await (const chunk of this.lingerMs > 0 ? allBuffered(this.stream as Readable) : (this.stream as AsyncIterable<Buffer | string>)) {
       this.stats.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-      const out = take(splitter.push(chunk));
+      let out: InputBatch | undefined = take(splitter.push(chunk));
       if (out.length > 0) yield out;
+      // Not kept through the linger (a suspended generator keeps its locals; see tail.ts).
+      out = undefined;
       if (this.lingerMs > 0 && chunk.length < full) await new Promise((r) => setTimeout(r, this.lingerMs));
     }
     const last = take(splitter.end());

@@ -126,9 +126,11 @@ export class Replay {
       };
       for await (const chunk of src as AsyncIterable<Buffer>) {
         uncompressed += chunk.length;
-        const out = take(splitter.push(chunk));
+        let out: InputBatch | undefined = take(splitter.push(chunk));
         report(i, doneBytes + raw.bytesRead, false);
         if (out.length > 0) yield out;
+        // Not kept through the next read (a suspended generator keeps its locals; see tail.ts).
+        out = undefined;
       }
       const last = take(splitter.end());
       if (last.length > 0) yield last;

@@ -42,7 +42,13 @@ export class CheckpointLedger {
     const n = this.done.length;
     while (h < n && this.done[h]) {
       // A line pushed without a token keeps the previous one: it cannot be resumed from on its own.
-      if (this.cps[h] !== undefined) this.safe = this.cps[h];
+      const cp = this.cps[h];
+      if (cp !== undefined) {
+        this.safe = cp;
+        // Dropped now, not at the next compaction: tokens held that long (hundreds of ms) were promoted
+        // to the old generation, one per input line.
+        this.cps[h] = undefined;
+      }
       h++;
     }
     this.head = h;
