@@ -206,6 +206,30 @@ describe('inputs/tail', function () {
     await t0.close();
   });
 
+  it('keeps the directory watch only while it waits for data (writes while data flows wake nothing)', async () => {
+    fs.writeFileSync(file, 'type=A n=0000000 first\n');
+    // A poll far longer than the test: only the watch can bring the last line in time.
+    const t = new Tailer({ path: file, pollMs: 60_000, lingerMs: 300 });
+    const watching = () => (t as unknown as { watcher: unknown }).watcher !== undefined;
+    const it = t.batches()[Symbol.asyncIterator]();
+    await it.next();
+    // Data came: no watch while the linger paces the reads.
+    expect(watching()).to.equal(false);
+    fs.appendFileSync(file, 'type=A n=0000001 r\n');
+    expect(((await it.next()).value as InputLine[]).map((l) => lineNo(l.line))).to.deep.equal([1]);
+    expect(watching()).to.equal(false);
+    // Nothing more: after the linger the tail finds the end, watches, and waits.
+    const next = it.next();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(watching()).to.equal(true);
+    const t0 = Date.now();
+    fs.appendFileSync(file, 'type=A n=0000002 r\n');
+    expect(((await next).value as InputLine[]).map((l) => lineNo(l.line))).to.deep.equal([2]);
+    expect(Date.now() - t0).to.be.lessThan(10_000);
+    expect(watching()).to.equal(false);
+    await t.close();
+  });
+
   it('opens the listed file even when a rotation shifted the names after the listing', async () => {
     // The race a loaded CI box hit: the tailer listed [A=.1, B=current], the writer rotated again
     // (A -> .2, B -> .1, new C), and opening ".1" by name gave B: all of A was skipped.

@@ -13,7 +13,9 @@
 //  - Pull-based: nothing is read until the consumer asks for the next batch, so a consumer that stops
 //    pulling (the queue's `block` policy) stops the reads; `pause()` does the same explicitly.
 //  - fs.watch on the directory wakes us immediately; a poll timer covers filesystems where inotify does
-//    not work (NFS, some overlays) and missed events.
+//    not work (NFS, some overlays) and missed events. The watch is only kept while we wait for data: while
+//    data flows the linger paces the reads, and inotify would wake the shipper for every write auditd makes
+//    (hundreds a second, each a context switch that costs more than it does).
 //  - Once a read has caught up with the end of the file, the next waits lingerMs: auditd writes each
 //    record on its own, and reading on every write made batches of a line or two, each paying for a
 //    stat, a read, a fingerprint check and the consumer's commit (a queue write and fsync). At 7000
@@ -74,6 +76,8 @@ export class Tailer {
   private dirty = false;
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
+  /** fs.watch failed here once (no inotify): the poll timer alone wakes us. */
+  private noWatch = false;
   private timer: NodeJS.Timeout | undefined;
   private buf: Buffer;
   private started = false;
@@ -126,7 +130,7 @@ export class Tailer {
     if (this.started) throw new Error('Tailer.batches() can only be iterated once');
     this.started = true;
     try {
-      this.startWatching();
+      this.startPolling();
       await this.init();
       while (!this.closed) {
         if (this.paused) {
@@ -134,13 +138,19 @@ export class Tailer {
           continue;
         }
         if (!this.cur && !(await this.openCurrent())) {
+          if (this.watcher === undefined && this.watch()) continue;
           await this.wait();
           continue;
         }
         this.caughtUp = false;
         let batch: InputBatch | 'idle' | undefined = await this.step(this.cur!);
-        if (batch === 'idle') await this.wait();
-        else if (batch.length > 0) {
+        if (batch === 'idle') {
+          // Armed only now, so look once more before waiting: a write between that read and the watch
+          // would otherwise wait for the poll timer.
+          if (this.watcher === undefined && this.watch()) continue;
+          await this.wait();
+        } else if (batch.length > 0) {
+          this.unwatch();
           this.last = batch[batch.length - 1]!.checkpoint;
           yield batch;
         }
@@ -173,19 +183,36 @@ export class Tailer {
     this.dirty = false;
   }
 
-  private startWatching(): void {
+  private startPolling(): void {
     this.timer = setInterval(this.notify, this.opts.pollMs);
     this.timer.unref();
+  }
+
+  /** Starts the directory watch; false when it is on already or cannot be (the poll timer carries on). */
+  private watch(): boolean {
+    if (this.watcher !== undefined || this.noWatch || this.closed) return false;
     const base = path.basename(this.path);
     try {
       // The directory, not the file: it also reports creation and renames of audit.log.
-      this.watcher = watch(path.dirname(this.path), { persistent: false }, (_ev, name) => {
+      const w = watch(path.dirname(this.path), { persistent: false }, (_ev, name) => {
         if (!name || String(name).startsWith(base)) this.notify();
       });
-      this.watcher.on('error', () => this.watcher?.close()); // the poll timer carries on
+      w.on('error', () => {
+        w.close();
+        if (this.watcher === w) this.watcher = undefined;
+        this.noWatch = true;
+      });
+      this.watcher = w;
+      return true;
     } catch {
-      this.watcher = undefined;
+      this.noWatch = true;
+      return false;
     }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 
   /** Resolve the starting checkpoint into cursors (resumed file first, then every newer sibling). */
