@@ -65,6 +65,12 @@ export interface RunSummary {
 
 type Input = { batches(): AsyncGenerator<InputBatch> };
 
+/**
+ * How often the live shipper looks in /proc for processes that ended unaudited: a dead process stays in the
+ * table this long plus endedLeafMs (at 1000 exec/s, ~7k of them). A look lists /proc once: ~1 ms.
+ */
+const END_GONE_INTERVAL_MS = 2_000;
+
 /** What runInput leaves in a batch's slots as it pushes the lines (the batch is the daemon's once yielded). */
 const RELEASED: InputBatch[number] = Object.freeze({ line: '', checkpoint: '' });
 
@@ -170,6 +176,7 @@ export class Daemon {
       // Coalescer timeouts run while the input is idle: events whose last record never comes still leave.
       this.every(250, () => this.tick());
       if (this.enricher) this.every(cfg.enrich.snapshotIntervalS * 1000, () => this.saveSnapshot());
+      if (this.enricher) this.every(END_GONE_INTERVAL_MS, () => this.endGoneProcesses());
       if (cfg.kernel.lostPollIntervalS > 0 && process.getuid?.() === 0) {
         const bootId = this.enricher?.host?.bootId ?? readHostInfo(nodeFsReader()).bootId;
         this.kernelWatcher = new KernelLostWatcher(this.file('kernel-lost.json'), bootId, (m) => this.logger.warn(m), this.opts.auditctl);
@@ -341,6 +348,19 @@ export class Daemon {
     const accepted = q.accepted.then(() => undefined);
     accepted.catch(() => undefined); // a failure also rejects `durable`, which callers watch
     return { accepted, durable };
+  }
+
+  /**
+   * Processes that exited without an audited exit_group (exec-only rules) are ended from /proc, so the
+   * process table forgets them as it forgets audited exits (ProcessTable.endGone).
+   */
+  private endGoneProcesses(): void {
+    try {
+      const n = this.enricher!.endGoneFromProc(nodeFsReader());
+      if (n) this.logger.debug({ processes: n }, 'processes gone from /proc ended in the process table');
+    } catch (e) {
+      this.logger.warn(`checking /proc for ended processes failed: ${(e as Error).message}`);
+    }
   }
 
   private checkpointTimer: NodeJS.Timeout | undefined;

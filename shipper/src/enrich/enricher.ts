@@ -6,7 +6,7 @@ import { applyHost, hostKeyOf, isLocalEvent } from './host';
 import { auditTty, basename, isoTime, owned, toInt, ttyCharDevice } from './ids';
 import { sessionSet } from './leaders';
 import { ProcessTable, type Observation } from './process-table';
-import { readProcTable, type ProcProcess } from './procfs';
+import { procStartTimes, readProcTable, type ProcProcess } from './procfs';
 import type { AncestorSummary, EnrichState, FsReader, HostInfo, ProcEntry, ProcRef } from './types';
 import type { UserResolver } from './users';
 import { resolveNames } from './names';
@@ -103,8 +103,21 @@ export class Enricher {
     return this.seedProcesses(readProcTable(reader, opts.clkTck));
   }
 
+  /**
+   * Ends the processes of this host that /proc no longer has (ProcessTable.endGone). The live shipper calls
+   * it periodically; `nowMs` is the wall clock (default Date.now).
+   */
+  endGoneFromProc(reader: FsReader, opts: { clkTck?: number; nowMs?: number } = {}): number {
+    return this.table.endGone(this.hostKey(), procStartTimes(reader, opts.clkTck), opts.nowMs ?? Date.now());
+  }
+
+  /** The table's key for this host's processes (as seeding and the local events use it). */
+  private hostKey(): string {
+    return this.host?.id ?? this.host?.name ?? 'unknown-host';
+  }
+
   seedProcesses(procs: ProcProcess[]): number {
-    return this.table.seed(this.host?.id ?? this.host?.name ?? 'unknown-host', procs);
+    return this.table.seed(this.hostKey(), procs);
   }
 
   /** Ancestors of a process, nearest first (bounded by maxAncestry). */

@@ -80,7 +80,7 @@ export class ProcessTable {
 
   /** Any record from a process: find its entry (detecting pid reuse), or start one at this record's time. */
   observe(o: Observation): ProcEntry {
-    if (o.ts > this.latestMs) this.latestMs = o.ts;
+    this.advance(o.ts);
     const e = this.lookup(o.hostKey, o.pid);
     if (e && this.sameProcess(e, o)) {
       this.update(e, o);
@@ -94,7 +94,7 @@ export class ProcessTable {
 
   /** A successful execve/execveat: same process (same entity id, per the ECS model), new image. */
   exec(o: Observation): ProcEntry {
-    if (o.ts > this.latestMs) this.latestMs = o.ts;
+    this.advance(o.ts);
     const e = this.lookup(o.hostKey, o.pid);
     if (e && this.sameProcess(e, o)) {
       if (e.image.executable || e.image.args) {
@@ -146,6 +146,37 @@ export class ProcessTable {
     if (exitCode !== undefined) e.exitCode = exitCode;
     if (!e.children) this.leaves.push(e);
     this.expireLeaves();
+  }
+
+  /**
+   * Ends this host's processes that are gone: `startOf(pid)` says when the process now holding the pid
+   * started (undefined: none). Without exit_group audited (exec-only rules) nothing else ends them, and the
+   * table filled with dead processes up to its bound (32k at 1000 exec/s within a minute, most of the live
+   * heap). `nowMs` is the wall clock, on the clock of the records: every record of a gone process is older,
+   * so the usual expiry of ended leaves (endedLeafMs past it, in record time) waits for the late ones.
+   * Returns how many were ended.
+   */
+  endGone(hostKey: string, startOf: (pid: number) => number | undefined, nowMs: number): number {
+    const gone: ProcEntry[] = [];
+    for (const e of this.entities.values()) {
+      if (e.endMs !== undefined || e.hostKey !== hostKey) continue;
+      const s = startOf(e.pid);
+      // Alive: the pid's process started no later than ours (a reused pid started after ours ended).
+      if (s !== undefined && s <= e.startMs + PROC_START_TOLERANCE_MS) continue;
+      gone.push(e);
+    }
+    for (const e of gone) this.end(e, Math.max(nowMs, e.startMs));
+    // Those ended by the last call are due by now, whether or not anything ended since.
+    this.expireLeaves();
+    return gone.length;
+  }
+
+  /** Record time moves on: ended leaves whose time is up go now, not only when the next process ends. */
+  private advance(ts: number): void {
+    if (ts <= this.latestMs) return;
+    this.latestMs = ts;
+    const q = this.leaves;
+    if (this.leafHead < q.length && q[this.leafHead].endMs! <= ts - this.opts.endedLeafMs) this.expireLeaves();
   }
 
   private expireLeaves(): void {

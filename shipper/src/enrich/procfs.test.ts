@@ -26,8 +26,9 @@ function proc(pid: number, o: { comm: string; ppid: number; pgid: number; sid: n
   return { files, links };
 }
 
-function fakeProc() {
+function fakeProc(extra: Array<ReturnType<typeof proc>> = []) {
   const parts = [
+    ...extra,
     proc(1, { comm: 'systemd', ppid: 0, pgid: 1, sid: 1, start: 1, exe: '/usr/lib/systemd/systemd', argv: ['/sbin/init'] }),
     proc(2, { comm: 'kthreadd', ppid: 0, pgid: 0, sid: 0, start: 1, kthread: true }),
     proc(35, { comm: 'kworker/0:1', ppid: 2, pgid: 0, sid: 0, start: 5, kthread: true }),
@@ -85,6 +86,31 @@ describe('enrich: seeding from /proc', () => {
     const e = (pid: number) => after.enrich(syscallEvent({ t: ms(80_000), syscall: 'getpid', pid, ppid: pid === 1011 ? 1010 : 1011, exe: '', ses: '5' })).process?.entity_id;
     expect(e(1011)).to.equal(entityId(HOST.id, 1011, ms(50_010))); // restored fork time kept
     expect(e(1020)).to.equal(entityId(HOST.id, 1020, ms(60_000))); // vim is gone, sleep is new
+  });
+
+  it('ends processes that exited unaudited (gone from /proc, or their pid reused), and forgets the leaves', () => {
+    const en = new Enricher({ host: HOST });
+    en.seedFromProc(fakeProc());
+    // Exec-only rules: three commands run from bob's shell; none of their exits is audited.
+    const run = (t: number, pid: number, exe: string) => en.enrich(syscallEvent({ t: ms(t), syscall: 'execve', pid, ppid: 1011, exe, args: [exe], ses: '5', tty: 'pts0' })).process!.entity_id!;
+    const ls = run(70_000, 1030, '/usr/bin/ls');
+    const id = run(70_100, 1031, '/usr/bin/id');
+    const vim = run(70_200, 1040, '/usr/bin/vim');
+    // /proc now: the seeded processes, and pid 1040 held by a later process (vim's pid reused).
+    const reader = fakeProc([proc(1040, { comm: 'cron', ppid: 1, pgid: 1040, sid: 1040, start: 90_000, exe: '/usr/sbin/cron' })]);
+    expect(en.endGoneFromProc(reader, { nowMs: ms(95_000) })).to.equal(3);
+    for (const e of [ls, id, vim]) expect(en.process(e)?.endMs).to.equal(ms(95_000));
+    const seeded: Array<[number, number]> = [[1, 1], [800, 900], [1000, 50_000], [1010, 50_010], [1011, 50_020], [1020, 60_000]];
+    for (const [pid, start] of seeded) expect(en.process(entityId(HOST.id, pid, ms(start)))?.endMs, `pid ${pid}`).to.equal(undefined);
+    // Ended leaves stay while records up to endedLeafMs (5 s) past the sweep may still come for them.
+    en.enrich(syscallEvent({ t: ms(95_000) + 4_000, syscall: 'getpid', pid: 1011, ppid: 1010, exe: '/usr/bin/bash', ses: '5', tty: 'pts0' }));
+    expect(en.endGoneFromProc(reader, { nowMs: ms(95_400) })).to.equal(0);
+    for (const e of [ls, id, vim]) expect(en.process(e)).to.not.equal(undefined);
+    // Then the next sweep lets them go; the shell (a parent) stays.
+    en.enrich(syscallEvent({ t: ms(95_000) + 5_001, syscall: 'getpid', pid: 1011, ppid: 1010, exe: '/usr/bin/bash', ses: '5', tty: 'pts0' }));
+    expect(en.endGoneFromProc(reader, { nowMs: ms(95_600) })).to.equal(0);
+    for (const e of [ls, id, vim]) expect(en.process(e)).to.equal(undefined);
+    expect(en.process(entityId(HOST.id, 1011, ms(50_020)))).to.not.equal(undefined);
   });
 
   it('reads this very process from the real /proc', function () {

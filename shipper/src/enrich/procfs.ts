@@ -116,6 +116,26 @@ export function readProcProcess(
   };
 }
 
+/**
+ * A reader of "when did the process that holds this pid now start" (ms since the epoch), for many pids:
+ * /proc is listed once, and only pids in it have their stat read. undefined: no such process.
+ */
+export function procStartTimes(reader: FsReader, clkTck = DEFAULT_CLK_TCK): (pid: number) => number | undefined {
+  const bootMs = readBootTimeMs(reader);
+  const names = reader.readdir('/proc');
+  if (bootMs === undefined || names === undefined) return () => undefined;
+  const live = new Set<number>();
+  for (const name of names) if (/^\d+$/.test(name)) live.add(Number(name));
+  return (pid) => {
+    if (!live.has(pid)) return undefined;
+    const text = reader.readFile(`/proc/${pid}/stat`);
+    const stat = text ? parseStat(text) : undefined;
+    // Field 22 (starttime); f[0] is field 3.
+    const ticks = stat && stat.fields.length >= 20 ? Number(stat.fields[19]) : NaN;
+    return Number.isFinite(ticks) ? bootMs + Math.round((ticks * 1000) / clkTck) : undefined;
+  };
+}
+
 /** All numeric entries of /proc, read one by one; processes that exit meanwhile are skipped. */
 export function readProcTable(reader: FsReader, clkTck = DEFAULT_CLK_TCK): ProcProcess[] {
   const bootMs = readBootTimeMs(reader);
