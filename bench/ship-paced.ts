@@ -4,8 +4,10 @@
 // itself, so the shipper runs starved next to it and its figure follows the load more than the code. Here
 // a capture from that very workload (`--part live --save-capture FILE`) is written to a fresh audit.log
 // record by record, each its own write() as auditd does, at the pace its own timestamps give (pauses over
-// a second cut to one); the shipper,
-// as the installed command runs it, tails that file into Elasticsearch. Measured from the first write
+// a second cut to one) and restamped with the time it is written at, as if it happened now (the shipper
+// compares record time with its own clock: the process table forgets processes that left /proc a few
+// seconds of record time after they did); the shipper, as the installed command runs it, tails that file
+// into Elasticsearch. Measured from the first write
 // until Elasticsearch acknowledged every event: the shipper's CPU (per second of capture, and per event)
 // and RSS. Every event is then counted in Elasticsearch (exactly once).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,10 +37,10 @@ const mb = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `
  * longer than a second (the live part's idle baseline before its workload) are cut to a second, and a
  * record stamped earlier than the one before it (auditd logs in serial order, not time order) is due then.
  */
-function pacedLines(file: string): Array<{ ms: number; bytes: Buffer }> {
+function pacedLines(file: string): Array<{ ms: number; head: string; tail: string }> {
   let stamp = NaN;
   let at = 0;
-  const out: Array<{ ms: number; bytes: Buffer }> = [];
+  const out: Array<{ ms: number; head: string; tail: string }> = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const m = STAMP.exec(line);
@@ -47,17 +49,28 @@ function pacedLines(file: string): Array<{ ms: number; bytes: Buffer }> {
       if (Number.isFinite(stamp)) at += Math.min(1000, Math.max(0, t - stamp));
       stamp = t;
     }
-    if (Number.isFinite(stamp)) out.push({ ms: at, bytes: Buffer.from(`${line}\n`) });
+    if (!Number.isFinite(stamp)) continue;
+    // The line around its SECONDS.MILLIS, which is written anew (an unstamped line goes as it is).
+    const from = m ? m.index + 'audit('.length : line.length;
+    const to = m ? from + m[1]!.length + 1 + m[2]!.length : line.length;
+    out.push({ ms: at, head: line.slice(0, from), tail: `${line.slice(to)}\n` });
   }
   if (out.length === 0) throw new Error(`--log ${file}: no audit records`);
   return out;
+}
+
+/** A paced line stamped `ms` (epoch) when it had a stamp. */
+function restamped(l: { head: string; tail: string }, ms: number): Buffer {
+  if (!l.head.endsWith('audit(')) return Buffer.from(l.head + l.tail);
+  const t = Math.floor(ms);
+  return Buffer.from(`${l.head}${Math.floor(t / 1000)}.${String(t % 1000).padStart(3, '0')}${l.tail}`);
 }
 
 export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<boolean> {
   const lines = pacedLines(o.logFile);
   const t0 = lines[0]!.ms;
   const spanS = (lines[lines.length - 1]!.ms - t0) / 1000 / o.speed;
-  const execs = lines.filter((l) => l.bytes.includes(' syscall=59 ')).length;
+  const execs = lines.filter((l) => l.tail.includes(' syscall=59 ')).length;
   ctx.log(`paced: ${lines.length} records of ${o.logFile}, ${execs} execve, over ${spanS.toFixed(1)} s at ${o.speed}x their recorded pace (${(execs / spanS).toFixed(0)} execs/s)`);
 
   const bundle = await buildCli();
@@ -101,10 +114,11 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     // The writer: every record due by now, each in its own write(), checked every millisecond.
     const fd = fs.openSync(logPath, 'a');
     const w0 = performance.now();
+    const wall0 = Date.now();
     let i = 0;
     while (i < lines.length && !ctx.aborted()) {
       const due = t0 + (performance.now() - w0) * o.speed;
-      while (i < lines.length && lines[i]!.ms <= due) fs.writeSync(fd, lines[i++]!.bytes);
+      for (; i < lines.length && lines[i]!.ms <= due; i++) fs.writeSync(fd, restamped(lines[i]!, wall0 + (lines[i]!.ms - t0) / o.speed));
       await sleep(1);
     }
     fs.closeSync(fd);
