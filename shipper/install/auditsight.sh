@@ -4,11 +4,16 @@
 # interpreter path, which shipper/rules/auditsight.rules excludes from auditing. AUDITSIGHT_HOME,
 # AUDITSIGHT_NODE and AUDITSIGHT_NODE_FLAGS override the install directory, interpreter and V8 flags.
 #
-# V8 heap flags, measured by `npm run bench:ship` (live part, 1000 exec/s under the recommended rules, 2-core
-# box): a 4 MB young generation costs little CPU (130-145 us per event, RSS mean 204-213 MB, max 243-247 MB;
-# without flags 123 us, 239/283 MB). Where memory matters more than CPU,
-# AUDITSIGHT_NODE_FLAGS="--max-semi-space-size=4 --heap-growing-percent=50" collects before the heap grows
-# to 1.5x what is live: RSS mean 160 MB, max 186 MB, but 176 us per event.
-# Neither is a hard limit: a heap that has to grow still grows (no out-of-memory exit on a large host).
+# Memory defaults, measured by `npm run bench:ship` and paced replays of its captures (2-core box):
+#  - a 4 MB young generation costs little CPU;
+#  - --heap-growing-percent=50 collects before the old generation grows to 1.5x what is live. Since input
+#    batches are no longer promoted whole, that costs no measurable CPU: recommended-rules
+#    capture at 2500 events/s, 31.7-35.2% of a core with it against 32.7-33.3% without, RSS mean 153 MB
+#    (max 160-163) against 212-215 (max 251-264);
+#  - MALLOC_ARENA_MAX=2: glibc otherwise gives each thread (V8's GC helpers, libuv's pool) its own malloc
+#    arena: peak RSS 151 MB against 159-162, same CPU.
+# None is a hard limit: a heap that has to grow still grows (no out-of-memory exit on a large host).
+# AUDITSIGHT_NODE_FLAGS="" runs Node with its own heap defaults.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 AUDITSIGHT_HOME=${AUDITSIGHT_HOME:-/opt/auditsight}
-exec "${AUDITSIGHT_NODE:-/usr/local/bin/auditsight-node}" ${AUDITSIGHT_NODE_FLAGS---max-semi-space-size=4} "$AUDITSIGHT_HOME/dist/auditsight.cjs" "$@"
+exec "${AUDITSIGHT_NODE:-/usr/local/bin/auditsight-node}" ${AUDITSIGHT_NODE_FLAGS---max-semi-space-size=4 --heap-growing-percent=50} "$AUDITSIGHT_HOME/dist/auditsight.cjs" "$@"
