@@ -37,23 +37,29 @@ const mb = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `
  * longer than a second (the live part's idle baseline before its workload) are cut to a second, and a
  * record stamped earlier than the one before it (auditd logs in serial order, not time order) is due then.
  */
-function pacedLines(file: string): Array<{ ms: number; head: string; tail: string }> {
+function pacedLines(file: string): Array<{ ms: number; stampAt: number; head: string; tail: string }> {
   let stamp = NaN;
   let at = 0;
-  const out: Array<{ ms: number; head: string; tail: string }> = [];
+  // Paced time of each original stamp: records of one event share a stamp, and keep sharing one when a
+  // later event's record came between them.
+  const atOf = new Map<number, number>();
+  const out: Array<{ ms: number; stampAt: number; head: string; tail: string }> = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const m = STAMP.exec(line);
+    let stampAt = at;
     if (m) {
       const t = Number(m[1]) * 1000 + Number(m[2]);
       if (Number.isFinite(stamp)) at += Math.min(1000, Math.max(0, t - stamp));
       stamp = t;
+      stampAt = atOf.get(t) ?? at;
+      if (!atOf.has(t)) atOf.set(t, stampAt);
     }
     if (!Number.isFinite(stamp)) continue;
     // The line around its SECONDS.MILLIS, which is written anew (an unstamped line goes as it is).
     const from = m ? m.index + 'audit('.length : line.length;
     const to = m ? from + m[1]!.length + 1 + m[2]!.length : line.length;
-    out.push({ ms: at, head: line.slice(0, from), tail: `${line.slice(to)}\n` });
+    out.push({ ms: at, stampAt, head: line.slice(0, from), tail: `${line.slice(to)}\n` });
   }
   if (out.length === 0) throw new Error(`--log ${file}: no audit records`);
   return out;
@@ -118,7 +124,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     let i = 0;
     while (i < lines.length && !ctx.aborted()) {
       const due = t0 + (performance.now() - w0) * o.speed;
-      for (; i < lines.length && lines[i]!.ms <= due; i++) fs.writeSync(fd, restamped(lines[i]!, wall0 + (lines[i]!.ms - t0) / o.speed));
+      for (; i < lines.length && lines[i]!.ms <= due; i++) fs.writeSync(fd, restamped(lines[i]!, wall0 + (lines[i]!.stampAt - t0) / o.speed));
       await sleep(1);
     }
     fs.closeSync(fd);
