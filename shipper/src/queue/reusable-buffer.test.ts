@@ -26,4 +26,16 @@ describe('ReusableBuffer', () => {
     rb.discard();
     expect(rb.get(10).buffer).to.not.equal(kept.buffer);
   });
+
+  it('gives back a buffer grown for a burst once 64 uses in a row needed a quarter of it at most', () => {
+    const rb = new ReusableBuffer(1 << 20);
+    const big = rb.get(1 << 20);
+    for (let i = 0; i < 63; i++) expect(rb.get(1000).buffer).to.equal(big.buffer);
+    // One larger use in between starts the count again.
+    expect(rb.get(600 * 1024).buffer).to.equal(big.buffer);
+    for (let i = 0; i < 63; i++) expect(rb.get(1000).buffer).to.equal(big.buffer);
+    const after = rb.get(1000);
+    expect(after.buffer).to.not.equal(big.buffer);
+    expect(after.buffer.byteLength).to.equal(64 * 1024);
+  });
 });
