@@ -2,7 +2,7 @@
 // process entity ids, parent, leaders and ancestry (ECS Linux event model, for Kibana Session View and the
 // auditsight plugin), host facts and user/group names. Per event: a handful of Map lookups, no file reads.
 import type { EcsEvent, EcsProcessRef } from '../../../common/ecs/event';
-import { applyHost, hostKeyOf, isLocalEvent } from './host';
+import { applyHost, hostKey, hostKeyOf, isLocalEvent } from './host';
 import { auditTty, basename, isoTime, owned, toInt, ttyCharDevice } from './ids';
 import { sessionSet } from './leaders';
 import { ProcessTable, type Observation } from './process-table';
@@ -108,16 +108,11 @@ export class Enricher {
    * it periodically; `nowMs` is the wall clock (default Date.now).
    */
   endGoneFromProc(reader: FsReader, opts: { clkTck?: number; nowMs?: number } = {}): number {
-    return this.table.endGone(this.hostKey(), procStartTimes(reader, opts.clkTck), opts.nowMs ?? Date.now());
-  }
-
-  /** The table's key for this host's processes (as seeding and the local events use it). */
-  private hostKey(): string {
-    return this.host?.id ?? this.host?.name ?? 'unknown-host';
+    return this.table.endGone(hostKey(this.host), procStartTimes(reader, opts.clkTck), opts.nowMs ?? Date.now());
   }
 
   seedProcesses(procs: ProcProcess[]): number {
-    return this.table.seed(this.hostKey(), procs);
+    return this.table.seed(hostKey(this.host), procs);
   }
 
   /** Ancestors of a process, nearest first (bounded by maxAncestry). */

@@ -103,5 +103,10 @@ function fillHost(h: NonNullable<EcsEvent['host']>, host: HostInfo): void {
 
 /** The key that namespaces pids and entity ids for an event's origin host. */
 export function hostKeyOf(ev: EcsEvent): string {
-  return ev.host?.id ?? ev.host?.name ?? 'unknown-host';
+  return hostKey(ev.host);
+}
+
+/** The same key for host facts (this host's own: seeding from /proc, ending processes gone from it). */
+export function hostKey(host: { id?: string; name?: string } | undefined): string {
+  return host?.id ?? host?.name ?? 'unknown-host';
 }

@@ -1,9 +1,10 @@
 // Seeding the process table from /proc: a fake tree with exact expectations, and this machine's real /proc.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Enricher } from './enricher';
 import { entityId } from './ids';
-import { nodeFsReader, parseStat, readBootTimeMs, readProcProcess } from './procfs';
+import { nodeFsReader, parseStat, procStartTimes, readBootTimeMs, readProcProcess } from './procfs';
 import { fakeFs, syscallEvent } from './testing';
 
 const BTIME = 1_714_550_000; // s
@@ -111,6 +112,16 @@ describe('enrich: seeding from /proc', () => {
     expect(en.endGoneFromProc(reader, { nowMs: ms(95_600) })).to.equal(0);
     for (const e of [ls, id, vim]) expect(en.process(e)).to.equal(undefined);
     expect(en.process(entityId(HOST.id, 1011, ms(50_020)))).to.not.equal(undefined);
+  });
+
+  it('tells from the real /proc when this process started, and that an exited one is gone', function () {
+    if (!fs.existsSync('/proc/self/stat')) this.skip();
+    const exited = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const reader = nodeFsReader();
+    const startOf = procStartTimes(reader);
+    expect(startOf(process.pid)).to.equal(readProcProcess(reader, process.pid, readBootTimeMs(reader)!)!.startMs);
+    expect(startOf(process.pid)).to.be.within(Date.now() - 3_600_000, Date.now());
+    expect(startOf(exited)).to.equal(undefined);
   });
 
   it('reads this very process from the real /proc', function () {

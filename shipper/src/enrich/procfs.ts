@@ -103,7 +103,7 @@ export function readProcProcess(
     pgid: num(5),
     sid: num(6),
     comm: stat.comm,
-    startMs: bootMs + Math.round((num(22) * 1000) / clkTck),
+    startMs: startMsOf(f, bootMs, clkTck),
     executable: reader.readlink(`${base}/exe`)?.replace(/ \(deleted\)$/, ''),
     args: args && args.length && args[0] !== '' ? args : undefined,
     cwd: reader.readlink(`${base}/cwd`),
@@ -122,18 +122,27 @@ export function readProcProcess(
  */
 export function procStartTimes(reader: FsReader, clkTck = DEFAULT_CLK_TCK): (pid: number) => number | undefined {
   const bootMs = readBootTimeMs(reader);
-  const names = reader.readdir('/proc');
-  if (bootMs === undefined || names === undefined) return () => undefined;
-  const live = new Set<number>();
-  for (const name of names) if (/^\d+$/.test(name)) live.add(Number(name));
+  if (bootMs === undefined) return () => undefined;
+  const live = new Set(procPids(reader));
   return (pid) => {
     if (!live.has(pid)) return undefined;
     const text = reader.readFile(`/proc/${pid}/stat`);
     const stat = text ? parseStat(text) : undefined;
-    // Field 22 (starttime); f[0] is field 3.
-    const ticks = stat && stat.fields.length >= 20 ? Number(stat.fields[19]) : NaN;
-    return Number.isFinite(ticks) ? bootMs + Math.round((ticks * 1000) / clkTck) : undefined;
+    const ms = stat && stat.fields.length >= 20 ? startMsOf(stat.fields, bootMs, clkTck) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
   };
+}
+
+/** The pids /proc lists now. */
+function procPids(reader: FsReader): number[] {
+  const out: number[] = [];
+  for (const name of reader.readdir('/proc') ?? []) if (/^\d+$/.test(name)) out.push(Number(name));
+  return out;
+}
+
+/** Start in ms since the epoch from parseStat's fields: btime + starttime (field 22; fields[0] is field 3) / CLK_TCK. */
+function startMsOf(fields: string[], bootMs: number, clkTck: number): number {
+  return bootMs + Math.round((Number(fields[22 - 3]) * 1000) / clkTck);
 }
 
 /** All numeric entries of /proc, read one by one; processes that exit meanwhile are skipped. */
@@ -141,9 +150,8 @@ export function readProcTable(reader: FsReader, clkTck = DEFAULT_CLK_TCK): ProcP
   const bootMs = readBootTimeMs(reader);
   if (bootMs === undefined) return [];
   const out: ProcProcess[] = [];
-  for (const name of reader.readdir('/proc') ?? []) {
-    if (!/^\d+$/.test(name)) continue;
-    const p = readProcProcess(reader, Number(name), bootMs, clkTck);
+  for (const pid of procPids(reader)) {
+    const p = readProcProcess(reader, pid, bootMs, clkTck);
     if (p) out.push(p);
   }
   return out;
