@@ -138,18 +138,13 @@ export class Tailer {
           continue;
         }
         if (!this.cur && !(await this.openCurrent())) {
-          if (this.watcher === undefined && this.watch()) continue;
-          await this.wait();
+          await this.idle();
           continue;
         }
         this.caughtUp = false;
         let batch: InputBatch | 'idle' | undefined = await this.step(this.cur!);
-        if (batch === 'idle') {
-          // Armed only now, so look once more before waiting: a write between that read and the watch
-          // would otherwise wait for the poll timer.
-          if (this.watcher === undefined && this.watch()) continue;
-          await this.wait();
-        } else if (batch.length > 0) {
+        if (batch === 'idle') await this.idle();
+        else if (batch.length > 0) {
           this.unwatch();
           this.last = batch[batch.length - 1]!.checkpoint;
           yield batch;
@@ -177,6 +172,15 @@ export class Tailer {
     this.wake = undefined;
     w?.();
   };
+
+  /**
+   * Nothing to read: wait for a change. A watch that was off is started instead, and the caller looks
+   * once more: a write between its read and the watch would otherwise wait for the poll timer.
+   */
+  private async idle(): Promise<void> {
+    if (this.watcher === undefined && this.watch()) return;
+    await this.wait();
+  }
 
   private async wait(): Promise<void> {
     if (!this.dirty && !this.closed) await new Promise<void>((res) => (this.wake = res));
