@@ -59,19 +59,23 @@ export interface InterpretOptions {
   decodeSockaddr?: SockaddrDecoder;
 }
 
+/**
+ * Interprets `rec` in place: the returned `data` is `rec.fields` itself, edited (a record is interpreted
+ * once, by the event it belongs to). Copying every record into a new Map was ~10% of the pipeline's
+ * allocation; deleting from the Map keeps the other fields in their order, exactly as the copy did.
+ */
 export function interpretRecord(rec: AuditRecord, opts: InterpretOptions = {}): RecordData {
-  const data = new Map<string, string>();
-  const f = rec.fields;
+  const data = rec.fields;
   const out: RecordData = { data };
-  for (const [k, v] of f) {
+  // Deleting the entry being visited is safe in a Map iteration (it goes on with the next entry).
+  for (const [k, v] of data) {
     const c = k.charCodeAt(0);
     if (c >= 65 && c <= 90) {
       // Uppercase keys are auditd's ENRICHED interpretations that reached us without their 0x1d separator
       // (go-libaudit's key pattern never matches them). Use them as names, never as record data.
       (out.enriched ??= Object.assign(Object.create(null) as Record<string, string>, rec.enriched))[k] = v;
-      continue;
-    }
-    if (!useless(v)) data.set(k, v);
+      data.delete(k);
+    } else if (useless(v)) data.delete(k);
   }
   const type = rec.type;
 

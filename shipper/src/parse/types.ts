@@ -22,6 +22,7 @@ export interface AuditRecord {
    * In the order the fields first appeared. A Map, not an object: attacker-controlled keys cannot hit
    * Object.prototype, and filling a null-prototype object (a V8 dictionary) cost ~2x a Map per record,
    * ~5% of the whole pipeline, before it was read back in insertion order by a slow for-in.
+   * normalize's interpretRecord() edits this Map in place: after normalize, it holds interpreted values.
    */
   fields: Map<string, string>;
   /** Encoding per field, only for fields that were not plain. */
