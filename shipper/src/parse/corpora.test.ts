@@ -28,7 +28,7 @@ function records(...parts: string[]): AuditRecord[] {
   return lines(corpusPath(...parts))
     .filter((l) => /^(node=\S+ )?type=/.test(l))
     .map((l) => {
-      const r = parseLine(l);
+      const r = parseLine(l, undefined, { encodings: true });
       if (!r.ok) throw new Error(`${parts.join('/')}: ${r.error.error}: ${l}`);
       return r.record;
     });

@@ -5,7 +5,7 @@ import { recordTypeName, recordTypeNumber } from './record-types';
 import { ParseStats } from './stats';
 
 function rec(line: string): AuditRecord {
-  const r = parseLine(line);
+  const r = parseLine(line, undefined, { encodings: true });
   if (!r.ok) throw new Error(`expected ok, got: ${r.error.error}`);
   return r.record;
 }
@@ -54,6 +54,10 @@ describe('parse: parseLine', () => {
     expect(r.fields.get('key')).to.equal('(null)');
     expect(r.fields.get('tty')).to.equal('(none)');
     expect(Object.fromEntries(r.encodings ?? [])).to.deep.equal({ comm: 'quoted', exe: 'hex', key: 'null' });
+    // Without the option (the pipeline's call) the same values, and no encodings Map.
+    const plain = parseLine('type=SYSCALL msg=audit(1.002:3): a0=1000 comm="sh" exe=2F746D702F6120622F78 key=(null) tty=(none) ses=4294967295');
+    expect(plain.ok && plain.record.encodings).to.equal(undefined);
+    expect(plain.ok && Object.fromEntries(plain.record.fields)).to.deep.equal(Object.fromEntries(r.fields));
   });
 
   it('decodes multi-key rule keys keeping the \\x01 separator, and cuts an unquoted value at a quote', () => {

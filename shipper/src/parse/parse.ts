@@ -47,6 +47,17 @@ interface Scan {
   outerKeys: string[] | undefined;
   /** EXECVE args split as aN[i]: their hex pieces are joined first and decoded once at the end. */
   hexArgs: string[] | undefined;
+  /** ParseOptions.encodings. */
+  encodings: boolean;
+}
+
+export interface ParseOptions {
+  /**
+   * Fill AuditRecord.encodings (how each value was written). Off by default: nothing downstream reads it
+   * (normalize works on the decoded values), and a Map per record was ~2% of the pipeline's allocation.
+   * Tests that compare with auparse's interpretations turn it on.
+   */
+  encodings?: boolean;
 }
 
 /**
@@ -56,7 +67,7 @@ interface Scan {
  * worth more to a forensic trail than a dropped one.
  * `source` (file:line, offset) is only copied into the error, for the dead letter.
  */
-export function parseLine(line: string, source?: string): ParseResult {
+export function parseLine(line: string, source?: string, opts?: ParseOptions): ParseResult {
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
   const raw = end === line.length ? line : line.slice(0, end);
@@ -127,7 +138,7 @@ export function parseLine(line: string, source?: string): ParseResult {
     raw,
     argv: undefined,
   };
-  const scan: Scan = { rec, typeNumber: typeNumber ?? 0, outerKeys: undefined, hexArgs: undefined };
+  const scan: Scan = { rec, typeNumber: typeNumber ?? 0, outerKeys: undefined, hexArgs: undefined, encodings: opts?.encodings === true };
 
   let body = line;
   let from = i;
@@ -276,7 +287,7 @@ function putExecveArg(scan: Scan, key: string, value: string, hex: boolean): voi
   // Pieces are cut at byte offsets, so a UTF-8 character may straddle two: hex ones are decoded once joined.
   if (hex && prev === undefined) {
     (scan.hexArgs ??= []).push(base);
-    setEncoding(scan.rec, base, 'hex');
+    if (scan.encodings) setEncoding(scan.rec, base, 'hex');
   }
   const joined = prev === undefined ? value : prev + value;
   // Flat (common/flat.ts); the pieces of a hex argument are decoded, into a fresh string, at the end.
@@ -291,6 +302,7 @@ function put(scan: Scan, key: string, value: string, enc: ValueEncoding): void {
   // Values are views into the line (V8 sliced strings): flat() makes them serialisable on JSON.stringify's
   // fast path (common/flat.ts). Decoded hex is a fresh string already.
   fields.set(key, enc === 'hex' ? value : flat(value));
+  if (!scan.encodings) return;
   if (enc !== 'plain') setEncoding(scan.rec, key, enc);
   else if (scan.rec.encodings !== undefined) scan.rec.encodings.delete(key);
 }

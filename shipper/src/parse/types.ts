@@ -1,7 +1,7 @@
 // The parse stage's output: one audit record, as close to the text as possible but already decoded.
 // Contract shared by parse (producer), coalesce and normalize (consumers).
 
-/** How a value was written in the log; normalize needs it to tell `(null)` from a real string. */
+/** How a value was written in the log (`(null)` unquoted is the null encoding, not a string). */
 export type ValueEncoding = 'plain' | 'quoted' | 'hex' | 'null';
 
 export interface AuditRecord {
@@ -25,7 +25,7 @@ export interface AuditRecord {
    * normalize's interpretRecord() edits this Map in place: after normalize, it holds interpreted values.
    */
   fields: Map<string, string>;
-  /** Encoding per field, only for fields that were not plain. */
+  /** Encoding per field, only for fields that were not plain; only with parseLine's `encodings` option. */
   encodings?: Map<string, ValueEncoding>;
   /** ENRICHED format: interpreted values that auditd appended after the 0x1d separator (e.g. UID="root"). */
   enriched?: Record<string, string>;
