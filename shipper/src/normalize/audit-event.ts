@@ -105,7 +105,8 @@ function newEvent(head: AuditRecord, src: AuditRecord, opts: InterpretOptions): 
   ev.summary.actor.secondary = d.get('uid');
   ev.tags = rd.tags;
   // Deleting the entry being visited is safe in a Map iteration (it goes on with the next entry).
-  for (const [k, v] of d) {
+  // Map loops here use forEach: for-of allocates a [key, value] pair per field (see interpret.ts).
+  d.forEach((v, k) => {
     if (endsWithId(k)) {
       ev.ids.set(k, v);
       d.delete(k);
@@ -113,7 +114,7 @@ function newEvent(head: AuditRecord, src: AuditRecord, opts: InterpretOptions): 
       (ev.selinux ??= {})[k.slice(5)] = v;
       d.delete(k);
     }
-  }
+  });
   return ev;
 }
 
@@ -126,7 +127,7 @@ function addSockaddr(ev: AuditEvent, d: Map<string, string>): void {
     ev.warnings.push('failed to add SOCKADDR data because syscall is unknown');
     return;
   }
-  for (const [k, v] of d) ev.data.set('socket_' + k, v);
+  d.forEach((v, k) => ev.data.set('socket_' + k, v));
   const ip = d.get('addr');
   const port = d.get('port');
   const path = d.get('path');
@@ -215,13 +216,10 @@ export function buildAuditEvent(records: AuditRecord[], opts: InterpretOptions =
           addExecve(ev, rd.data);
           break;
         default:
-          for (const [k, v] of rd.data) {
-            if (ev.data.has(k)) {
-              ev.warnings.push(`duplicate key (${k}) from ${m.type} message`);
-              continue;
-            }
-            ev.data.set(k, v);
-          }
+          rd.data.forEach((v, k) => {
+            if (ev.data.has(k)) ev.warnings.push(`duplicate key (${k}) from ${m.type} message`);
+            else ev.data.set(k, v);
+          });
       }
     }
   }

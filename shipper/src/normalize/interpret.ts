@@ -68,7 +68,8 @@ export function interpretRecord(rec: AuditRecord, opts: InterpretOptions = {}): 
   const data = rec.fields;
   const out: RecordData = { data };
   // Deleting the entry being visited is safe in a Map iteration (it goes on with the next entry).
-  for (const [k, v] of data) {
+  // forEach, not for-of: a [key, value] pair per field was ~5% of the pipeline's allocation.
+  data.forEach((v, k) => {
     const c = k.charCodeAt(0);
     if (c >= 65 && c <= 90) {
       // Uppercase keys are auditd's ENRICHED interpretations that reached us without their 0x1d separator
@@ -76,7 +77,7 @@ export function interpretRecord(rec: AuditRecord, opts: InterpretOptions = {}): 
       (out.enriched ??= Object.assign(Object.create(null) as Record<string, string>, rec.enriched))[k] = v;
       data.delete(k);
     } else if (useless(v)) data.delete(k);
-  }
+  });
   const type = rec.type;
 
   unsetId(data, 'auid');

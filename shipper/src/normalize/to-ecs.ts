@@ -106,12 +106,12 @@ class Names {
   ) {
     const en = ev.enriched;
     if (en) {
-      for (const [k, v] of ev.ids) {
+      ev.ids.forEach((v, k) => {
         const name = en[k.toUpperCase()];
-        if (name === undefined || v === 'unset') continue;
+        if (name === undefined || v === 'unset') return;
         if (k.endsWith('uid')) (this.uidNames ??= new Map()).set(v, name);
         else (this.gidNames ??= new Map()).set(v, name);
-      }
+      });
     }
     const pe = ev.fileIndex === undefined ? undefined : ev.pathEnriched?.[ev.fileIndex];
     if (pe && ev.file) {
@@ -164,20 +164,19 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
   const ap = names.user(actor.primary) ?? actor.primary;
   const as = names.user(actor.secondary) ?? actor.secondary;
 
-  // user.* from the ids, then from the names.
+  // user.* from the ids, then from the names. (Map loops use forEach: for-of allocates a pair per entry.)
   const user: Record<string, unknown> = {};
   let anyId = false;
-  for (const [k, v] of ev.ids) {
-    if (v === 'unset') continue;
+  ev.ids.forEach((v, k) => {
+    if (v === 'unset') return;
     anyId = true;
     put(user, ID_FIELD[k] ?? `${k}.id`, v);
-  }
+  });
   if (anyId && ev.selinux) user.selinux = ev.selinux;
-  for (const [k, v] of ev.ids) {
+  ev.ids.forEach((v, k) => {
     const name = k.endsWith('uid') ? names.user(v) : names.group(v);
-    if (name === undefined) continue;
-    put(user, NAME_FIELD[k] ?? `${k}.name`, name);
-  }
+    if (name !== undefined) put(user, NAME_FIELD[k] ?? `${k}.name`, name);
+  });
   out.user = user as EcsEvent['user'];
 
   const p = ev.process;
@@ -255,11 +254,11 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
     let socketKeys: string[] | undefined;
     let socketValues: string[] | undefined;
     let socketAt = -1;
-    for (const [k, v] of ev.data) {
+    ev.data.forEach((v, k) => {
       if (!usableFieldName(k)) {
         // Elasticsearch rejects the whole document for such a name; the value stays in event.original.
         ev.warnings.push(`dropped field with unusable name ${JSON.stringify(k.slice(0, 64))}`);
-        continue;
+        return;
       }
       if (k.startsWith('socket_')) {
         if (!socketKeys) {
@@ -274,7 +273,7 @@ export function toEcs(ev: AuditEvent, original: string[], node: string | undefin
         keys.push(k);
         values.push(v);
       }
-    }
+    });
     if (socketKeys) values[socketAt] = objectFrom(socketKeys, socketValues!);
     auditd.data = objectFrom(keys, values);
   }
