@@ -8,6 +8,7 @@ import type { AuditRecord, ParseResult, ValueEncoding } from './types';
 import { recordTypeName, recordTypeNumber } from './record-types';
 import { hexToArgv, hexToCString, hexToSpacedText, hexToText, isUpperHex } from './hex';
 import { flat } from '../../../common/flat';
+import { internKey, keyHash } from './keys';
 
 const T_LOGIN = 1006;
 const T_CRED_DISP = 1104;
@@ -191,9 +192,13 @@ function scanPairs(text: string, from: number, to: number, scan: Scan): void {
       continue;
     }
     const keyStart = i;
-    while (i < to && (c = text.charCodeAt(i)) !== EQ && !isSpace(c)) i++;
+    let h = 0;
+    while (i < to && (c = text.charCodeAt(i)) !== EQ && !isSpace(c)) {
+      h = keyHash(h, c);
+      i++;
+    }
     if (i >= to || c !== EQ) continue; // a bare word
-    const key = text.slice(keyStart, i);
+    const key = internKey(text, keyStart, i, h);
     i++; // past '='
     if (key.length === 0) continue;
     if (i >= to) {

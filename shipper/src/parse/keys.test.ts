@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { cachedKeyCount, internKey, keyHash } from './keys';
+import { parseLine } from './parse';
+
+function key(text: string, from = 0, to = text.length): string {
+  let h = 0;
+  for (let i = from; i < to; i++) h = keyHash(h, text.charCodeAt(i));
+  return internKey(text, from, to, h);
+}
+
+describe('parse/keys: shared field names', () => {
+  it('returns the same characters, and the cached string the second time', () => {
+    const a = key('xx syscall=59', 3, 10);
+    const b = key('syscall=59 yy', 0, 7);
+    expect(a).to.equal('syscall');
+    expect(b).to.equal('syscall');
+  });
+
+  it('never hands out a cached key for other characters with the same hash', () => {
+    // "Aa" and "BB" collide under the 31 multiplier, as in Java's String.hashCode.
+    expect(keyHash(keyHash(0, 65), 97)).to.equal(keyHash(keyHash(0, 66), 66));
+    expect(key('Aa')).to.equal('Aa');
+    expect(key('BB')).to.equal('BB');
+    expect(key('Aa')).to.equal('Aa');
+  });
+
+  it('stays bounded under attacker-chosen names (a user-space msg full of made-up keys)', () => {
+    const body = Array.from({ length: 6000 }, (_, i) => `k${i}=v`).join(' ');
+    const r = parseLine(`type=USER_MSG msg=audit(1.000:1): pid=1 uid=0 msg='${body}'`);
+    expect(r.ok && r.record.fields.get('k5999')).to.equal('v');
+    expect(r.ok && r.record.fields.size).to.equal(6002);
+    expect(cachedKeyCount()).to.be.at.most(4096);
+  });
+});
