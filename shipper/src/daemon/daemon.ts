@@ -21,22 +21,24 @@ import type { Readable } from 'node:stream';
 import type { EcsEvent } from '../../../common/ecs/event';
 import { createLogger, type Logger } from '../../../common/log';
 import type { ShipConfig } from '../config/types';
-import { Enricher, nodeFsReader, readHostInfo, UserResolver, type EnrichState } from '../enrich';
-import { pluginInput } from '../inputs/plugin';
-import { replay, type ReplayProgress } from '../inputs/replay';
-import { tail, type Tailer } from '../inputs/tail';
+import { nodeFsReader, readHostInfo, type Enricher } from '../enrich';
+import type { ReplayProgress } from '../inputs/replay';
+import type { Tailer } from '../inputs/tail';
 import type { InputBatch } from '../inputs/types';
 import { InputIdleClock } from '../coalesce/idle-clock';
 import { createPipeline, type Pipeline } from '../pipeline';
 import { storedEventId } from '../outputs/ids';
 import { DiskQueue } from '../queue/disk-queue';
 import type { PreparedEvent } from '../queue/payload';
-import type { Health } from './http';
-import { startHttp, type HttpEndpoints } from './http';
+import { startHttp, type Health, type HttpEndpoints } from './http';
+import { runningHealth, runSummary, type RunSummary } from './report';
 import { KernelLostWatcher, kernelLostEvent } from './kernel-lost';
 import { DaemonMetrics } from './metrics';
 import { buildOutputs, superviseOutput, type BuiltOutput } from './outputs';
-import { acquireLock, readJson, writeJsonAtomic, writeTextAtomic } from './state';
+import { createEnricher, createInput, type Input } from './sources';
+import { acquireLock, CheckpointFile, writeTextAtomic } from './state';
+
+export type { RunSummary } from './report';
 
 export interface DaemonOptions {
   config: ShipConfig;
@@ -47,23 +49,6 @@ export interface DaemonOptions {
   /** Path of auditctl (tests). */
   auditctl?: string;
 }
-
-export interface RunSummary {
-  lines: number;
-  events: number;
-  parseErrors: number;
-  gaps: number;
-  /** Serials missing in sequence gaps, plus the kernel lost counter's increase. */
-  lost: number;
-  shipped: Record<string, number>;
-  deadLettered: Record<string, number>;
-  /** Events still queued (not acknowledged by every output) when the shipper stopped. */
-  queued: number;
-  durationMs: number;
-  failure?: string;
-}
-
-type Input = { batches(): AsyncGenerator<InputBatch> };
 
 /**
  * How often the live shipper looks in /proc for processes that ended unaudited: a dead process stays in the
@@ -100,6 +85,7 @@ export class Daemon {
   private pending: PreparedEvent[] = [];
   private commitChain: Promise<void> = Promise.resolve();
   private durableCheckpoint: string | undefined;
+  private checkpointFile: CheckpointFile | undefined;
   private startedMs = Date.now();
   private releaseLock: (() => void) | undefined;
   /** Set once a stop is requested; the input loop's pending read is released through stopWaiters. */
@@ -149,7 +135,8 @@ export class Daemon {
     });
     const queue = this.queue;
     this.metrics.attachQueue(() => (queue.isClosed ? undefined : queue.stats()));
-    if (cfg.enrich.enabled) this.enricher = this.createEnricher();
+    const ctx = { cfg, live: this.live, logger: this.logger, file: (name: string) => this.file(name) };
+    if (cfg.enrich.enabled) this.enricher = createEnricher(ctx);
     this.pipeline = createPipeline({
       enricher: this.enricher,
       normalizeOptions: { eventOriginal: cfg.normalize.eventOriginal },
@@ -166,7 +153,10 @@ export class Daemon {
         this.metrics.lost.inc({ source: 'sequence' }, gap.missing);
       },
     });
-    this.input = this.createInput();
+    const src = createInput({ ...ctx, queueCheckpoint: queue.lastCheckpoint(), stdin: this.opts.stdin, onReplayProgress: this.opts.onReplayProgress });
+    this.input = src.input;
+    this.durableCheckpoint = src.checkpoint;
+    if (cfg.input.type === 'tail') this.checkpointFile = new CheckpointFile(this.file('checkpoint.json'), path.resolve(cfg.input.path), src.checkpoint, (m) => this.logger.warn(m));
     if (cfg.metrics.listen) {
       this.http = await startHttp(cfg.metrics.listen.host, cfg.metrics.listen.port, this.metrics.registry, () => this.health());
       this.logger.info({ url: this.http.url }, `metrics and health listening on ${this.http.url}`);
@@ -194,53 +184,6 @@ export class Daemon {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.push(t);
-  }
-
-  private createEnricher(): Enricher {
-    // Evidence from another host: none of this host's facts or names, only the name the analyst gives it
-    // (host-scoped rules join on host.id, so an archive without one would never match them).
-    const from = this.cfg.input.replayHost;
-    const forkEvents = this.cfg.enrich.forkEvents;
-    if (!this.live) return new Enricher(from ? { forkEvents, host: { name: from, hostname: from, id: `replay:${from}` } } : { forkEvents });
-    const reader = nodeFsReader();
-    const opts = { forkEvents, host: readHostInfo(reader), users: new UserResolver(reader) };
-    let en: Enricher | undefined;
-    const saved = readJson<EnrichState>(this.file('enrich.json'), (e) => this.logger.warn(`enricher snapshot unreadable, starting empty: ${e.message}`));
-    if (saved) {
-      try {
-        en = Enricher.restore(saved, opts);
-      } catch (e) {
-        this.logger.warn(`enricher snapshot not restored: ${(e as Error).message}`);
-      }
-    }
-    en ??= new Enricher(opts);
-    try {
-      // After restore: processes still running keep their ids, pids reused while we were down get new ones.
-      const n = en.seedFromProc(reader);
-      this.logger.info({ processes: n, restored: !!saved }, 'enricher seeded from /proc');
-    } catch (e) {
-      this.logger.warn(`seeding the process table from /proc failed: ${(e as Error).message}`);
-    }
-    return en;
-  }
-
-  private createInput(): Input {
-    const c = this.cfg.input;
-    if (c.type === 'replay') return replay(c.files, { onProgress: this.opts.onReplayProgress });
-    if (c.type === 'plugin') return pluginInput({ stream: this.opts.stdin, lingerMs: c.lingerMs });
-    const fromQueue = this.queue!.lastCheckpoint();
-    const saved = readJson<{ checkpoint?: string; path?: string }>(this.file('checkpoint.json'));
-    let checkpoint = fromQueue?.startsWith('tail1:') ? fromQueue : saved?.path === path.resolve(c.path) ? saved.checkpoint : undefined;
-    if (checkpoint && !checkpoint.startsWith('tail1:')) checkpoint = undefined;
-    this.durableCheckpoint = checkpoint;
-    this.logger.info({ path: c.path, checkpoint: checkpoint ?? null }, checkpoint ? 'tail resumes from its checkpoint' : `tail starts at the ${c.from} of the file`);
-    return tail({
-      path: c.path,
-      checkpoint,
-      from: c.from,
-      lingerMs: c.lingerMs,
-      onNotice: (kind, detail) => this.logger.info({ notice: kind, ...detail }, `tail: ${kind}`),
-    });
   }
 
   /**
@@ -341,7 +284,7 @@ export class Daemon {
       await q.durable;
       if (checkpoint !== undefined && checkpoint !== this.durableCheckpoint && this.cfg.input.type === 'tail') {
         this.durableCheckpoint = checkpoint;
-        this.saveCheckpointSoon();
+        this.checkpointFile?.advance(checkpoint);
       }
     });
     this.commitChain = durable.catch(() => undefined);
@@ -360,27 +303,6 @@ export class Daemon {
       if (n) this.logger.debug({ processes: n }, 'processes gone from /proc ended in the process table');
     } catch (e) {
       this.logger.warn(`checking /proc for ended processes failed: ${(e as Error).message}`);
-    }
-  }
-
-  private checkpointTimer: NodeJS.Timeout | undefined;
-
-  /** checkpoint.json is the fallback copy (the queue records hold the real one): at most once a second. */
-  private saveCheckpointSoon(): void {
-    if (this.checkpointTimer) return;
-    this.checkpointTimer = setTimeout(() => {
-      this.checkpointTimer = undefined;
-      this.saveCheckpoint();
-    }, 1000);
-    this.checkpointTimer.unref();
-  }
-
-  private saveCheckpoint(): void {
-    if (this.durableCheckpoint === undefined || this.cfg.input.type !== 'tail') return;
-    try {
-      writeJsonAtomic(this.file('checkpoint.json'), { path: path.resolve(this.cfg.input.path), checkpoint: this.durableCheckpoint, savedAt: new Date().toISOString() });
-    } catch (e) {
-      this.logger.warn(`checkpoint.json not written: ${(e as Error).message}`);
     }
   }
 
@@ -426,20 +348,15 @@ export class Daemon {
     if (this.status !== 'running' && this.status !== 'draining') {
       return { ok: false, status: this.status, reason: this.failure ?? `the shipper is ${this.status}` };
     }
-    const stats = this.queue!.stats();
-    const now = Date.now();
-    const outputs: Record<string, unknown> = {};
-    const stuck: string[] = [];
-    for (const [name, c] of Object.entries(stats.consumers)) {
-      const h = this.metrics.health.get(name) ?? {};
-      const idleMs = now - (h.lastShipMs ?? this.startedMs);
-      const isStuck = c.pendingEvents > 0 && c.ackLagMs > this.cfg.metrics.stuckAfterMs && idleMs > this.cfg.metrics.stuckAfterMs;
-      outputs[name] = { pending_events: c.pendingEvents, ack_lag_ms: c.ackLagMs, last_success: h.lastShipMs ? new Date(h.lastShipMs).toISOString() : null, last_error: h.lastError ?? null, stuck: isStuck };
-      if (isStuck) stuck.push(`${name}: ${c.pendingEvents} events waiting, nothing shipped for ${Math.round(idleMs / 1000)} s${h.lastError ? ` (${h.lastError})` : ''}`);
-    }
-    const base = { queue: { events: stats.events, bytes: stats.bytes }, outputs, input: { lines: this.pipeline.stats.lines, events: this.pipeline.stats.events } };
-    if (stuck.length) return { ok: false, status: 'stuck', reason: stuck.join('; '), ...base };
-    return { ok: true, status: this.status, ...base };
+    return runningHealth({
+      status: this.status,
+      queue: this.queue!.stats(),
+      outputs: this.metrics.health,
+      input: { lines: this.pipeline.stats.lines, events: this.pipeline.stats.events },
+      startedMs: this.startedMs,
+      stuckAfterMs: this.cfg.metrics.stuckAfterMs,
+      nowMs: Date.now(),
+    });
   }
 
   /** Graceful stop; safe to call more than once (the first call's summary is returned to all). */
@@ -474,8 +391,7 @@ export class Daemon {
     this.abort.abort();
     await Promise.all(this.outputLoops);
     await Promise.all(this.outputs.map((o) => o.output.close().catch(() => undefined)));
-    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
-    this.saveCheckpoint();
+    this.checkpointFile?.write();
     this.saveSnapshot();
     const summary = this.summary();
     if (this.queue) await this.queue.close();
@@ -490,27 +406,18 @@ export class Daemon {
   }
 
   summary(): RunSummary {
-    const s = this.pipeline?.stats;
-    const shipped: Record<string, number> = {};
-    const dead: Record<string, number> = {};
-    for (const o of this.outputs) {
-      const n = o.output.name;
-      shipped[n] = this.metrics.total(n, 'shipped') + this.metrics.total(n, 'duplicates');
-      dead[n] = this.metrics.total(n, 'deadLettered');
-    }
-    return {
-      lines: s?.lines ?? 0,
-      events: (s?.events ?? 0) + this.kernelEvents,
-      parseErrors: s?.parseErrors ?? 0,
-      gaps: s?.gaps ?? 0,
-      lost: (s?.missing ?? 0) + this.kernelLostReported,
-      shipped,
-      deadLettered: dead,
+    return runSummary({
+      pipeline: this.pipeline?.stats,
+      outputs: this.outputs.map((o) => o.output.name),
+      metrics: this.metrics,
+      kernelEvents: this.kernelEvents,
+      kernelLost: this.kernelLostReported,
       queued: this.queue && !this.queue.isClosed ? this.queue.retained().events : 0,
       durationMs: Date.now() - this.startedMs,
       failure: this.failure,
-    };
+    });
   }
+
 }
 
 function writable(dir: string): boolean {

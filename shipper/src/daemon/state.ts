@@ -79,3 +79,42 @@ export function acquireLock(dir: string): () => void {
   throw new Error(`could not lock ${dir}`);
 }
 
+
+/**
+ * checkpoint.json, the fallback copy of the tail's resume point (the queue records hold the real one, fsynced
+ * with their events): rewritten at most once a second while checkpoints advance, and once more at stop.
+ */
+export class CheckpointFile {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string,
+    /** The tailed log, resolved: a copy for another path is ignored at start. */
+    private readonly logPath: string,
+    private checkpoint: string | undefined,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** The newest durable checkpoint; written within a second. */
+  advance(checkpoint: string): void {
+    this.checkpoint = checkpoint;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.write();
+    }, 1000);
+    this.timer.unref();
+  }
+
+  /** Writes now (at stop), and cancels a pending write. */
+  write(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.checkpoint === undefined) return;
+    try {
+      writeJsonAtomic(this.file, { path: this.logPath, checkpoint: this.checkpoint, savedAt: new Date().toISOString() });
+    } catch (e) {
+      this.warn(`checkpoint.json not written: ${(e as Error).message}`);
+    }
+  }
+}
