@@ -5,7 +5,9 @@
 # AUDITSIGHT_NODE and AUDITSIGHT_NODE_FLAGS override the install directory, interpreter and V8 flags.
 #
 # Memory defaults, measured by `npm run bench:ship` and paced replays of its captures (2-core box):
-#  - a 4 MB young generation costs little CPU;
+#  - a 4 MB young generation trades CPU for memory: against 16 MB, exec-only capture paced at 1000 exec/s
+#    (2026-11-26, evening), 27.4-27.6% of a core against 24.7-25.4%, RSS mean 135-138 MB against 165;
+#    the wrapper keeps RSS under the 150 MB goal, which CPU misses either way (README, Known limits);
 #  - --heap-growing-percent=50 collects before the old generation grows to 1.5x what is live. Since input
 #    batches are no longer promoted whole, that costs no measurable CPU: recommended-rules
 #    capture at 2500 events/s, 31.7-35.2% of a core with it against 32.7-33.3% without, RSS mean 153 MB
