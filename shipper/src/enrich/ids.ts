@@ -82,13 +82,19 @@ export function ttyNameFromDev(ttyNr: number): string | undefined {
  * process table pinned ~200 chunks, 52 MB of a 140 MB heap. flat() (common/flat.ts) turns the view into a
  * thin string that points at V8's internalized copy of just these characters, so the chunk can go, the
  * string is serialised on JSON.stringify's fast path, and processes with the same image share one copy.
+ * Shorter strings are internalized too, for the sharing alone: V8 copies substrings under 13 characters, so
+ * they pin nothing, but each process kept its own "/bin/true", "/work" and "true" (heap snapshots of the
+ * live shipper: ~170 bytes of the ~1.1 KB an exec adds to the table, which the old generation then marks).
  * For what lives long (process images, session facts).
  */
 export function owned(s: string): string;
 export function owned(s: string | undefined): string | undefined;
 export function owned(s: string | undefined): string | undefined {
-  return flat(s);
+  if (s !== undefined) Reflect.has(SHARED, s); // a property lookup internalizes, as flat() does
+  return s;
 }
+
+const SHARED: object = Object.freeze(Object.create(null));
 
 export function basename(p: string | undefined): string | undefined {
   if (!p) return undefined;
