@@ -21,7 +21,17 @@ const PROBE: object = Object.freeze(Object.create(null));
 export function flat(s: string): string;
 export function flat(s: string | undefined): string | undefined;
 export function flat(s: string | undefined): string | undefined {
-  if (s !== undefined && s.length >= MIN_VIEW_LENGTH) Reflect.has(PROBE, s);
+  return s !== undefined && s.length >= MIN_VIEW_LENGTH ? interned(s) : s;
+}
+
+/**
+ * The same text as V8's one shared (internalized) copy, whatever its length: flat() too, and strings kept
+ * many times over (field names, process images) share one copy instead of one each.
+ */
+export function interned(s: string): string;
+export function interned(s: string | undefined): string | undefined;
+export function interned(s: string | undefined): string | undefined {
+  if (s !== undefined) Reflect.has(PROBE, s);
   return s;
 }
 

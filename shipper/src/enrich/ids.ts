@@ -1,7 +1,7 @@
 // Entity ids and small value helpers shared by the process table and the /proc seeder.
 import * as crypto from 'node:crypto';
 import { isoTimestamp } from '../normalize/to-ecs';
-import { flat } from '../../../common/flat';
+import { flat, interned } from '../../../common/flat';
 
 /**
  * process.entity_id = first 128 bits of SHA-256("auditsight:v1\0" + hostKey + "\0" + pid + "\0" + startMs), as
@@ -90,11 +90,8 @@ export function ttyNameFromDev(ttyNr: number): string | undefined {
 export function owned(s: string): string;
 export function owned(s: string | undefined): string | undefined;
 export function owned(s: string | undefined): string | undefined {
-  if (s !== undefined) Reflect.has(SHARED, s); // a property lookup internalizes, as flat() does
-  return s;
+  return interned(s);
 }
-
-const SHARED: object = Object.freeze(Object.create(null));
 
 export function basename(p: string | undefined): string | undefined {
   if (!p) return undefined;

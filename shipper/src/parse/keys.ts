@@ -6,6 +6,8 @@
 // kept, and comparing it with the same literal elsewhere ('auid', 'syscall') is a pointer check.
 // Keys can come from attacker-written text (a user-space record's msg='k=v ...'): the cache is bounded
 // and emptied when full, and a key is only ever returned for the exact same characters.
+import { interned } from '../../../common/flat';
+
 const MAX_KEYS = 4096;
 /** Longer names are not cached: no audit field name is that long, and they would only take room. */
 const MAX_KEY_LENGTH = 40;
@@ -24,13 +26,10 @@ export function internKey(text: string, from: number, to: number, hash: number):
   const key = text.slice(from, to);
   if (len > MAX_KEY_LENGTH || known !== undefined) return key; // a collision keeps the first key
   if (cache.size >= MAX_KEYS) cache.clear();
-  // Internalized by a property lookup (as common/flat.ts does), so the cache never holds a view into a line.
-  Reflect.has(PROBE, key);
-  cache.set(hash, key);
+  // Internalized, so the cache never holds a view into a line.
+  cache.set(hash, interned(key));
   return key;
 }
-
-const PROBE: object = Object.freeze(Object.create(null));
 
 /** For tests: how many keys are cached. */
 export function cachedKeyCount(): number {

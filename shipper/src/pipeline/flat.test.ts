@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { flat, flatConcat } from '../../../common/flat';
+import { flat, flatConcat, interned } from '../../../common/flat';
 import { corporaDir } from '../../../test/corpora';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -26,6 +26,8 @@ describe('documents of flat strings and fast-mode objects (JSON.stringify fast p
     expect(flat(undefined)).to.equal(undefined);
     expect(flatConcat('2023-11-14T22:13:', '20.024Z')).to.equal('2023-11-14T22:13:20.024Z');
     expect(flatConcat('a', 'b')).to.equal('ab');
+    expect(interned('type=X msg=audit(1.0:1): comm="sh"'.slice(25, 29))).to.equal('comm');
+    expect(interned(undefined)).to.equal(undefined);
   });
 
   for (const [name, file] of [
