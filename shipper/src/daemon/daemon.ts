@@ -84,7 +84,7 @@ export class Daemon {
   /** Events emitted since the last commit, already as their stored bytes (off the JS heap; see prepare()). */
   private pending: PreparedEvent[] = [];
   private commitChain: Promise<void> = Promise.resolve();
-  private durableCheckpoint: string | undefined;
+  /** Tail only: the newest durable checkpoint, copied to checkpoint.json. */
   private checkpointFile: CheckpointFile | undefined;
   private startedMs = Date.now();
   private releaseLock: (() => void) | undefined;
@@ -155,7 +155,6 @@ export class Daemon {
     });
     const src = createInput({ ...ctx, queueCheckpoint: queue.lastCheckpoint(), stdin: this.opts.stdin, onReplayProgress: this.opts.onReplayProgress });
     this.input = src.input;
-    this.durableCheckpoint = src.checkpoint;
     if (cfg.input.type === 'tail') this.checkpointFile = new CheckpointFile(this.file('checkpoint.json'), path.resolve(cfg.input.path), src.checkpoint, (m) => this.logger.warn(m));
     if (cfg.metrics.listen) {
       this.http = await startHttp(cfg.metrics.listen.host, cfg.metrics.listen.port, this.metrics.registry, () => this.health());
@@ -282,10 +281,7 @@ export class Daemon {
     q.durable.catch(() => undefined); // awaited below once the earlier commits are through; reported there
     const durable = this.commitChain.then(async () => {
       await q.durable;
-      if (checkpoint !== undefined && checkpoint !== this.durableCheckpoint && this.cfg.input.type === 'tail') {
-        this.durableCheckpoint = checkpoint;
-        this.checkpointFile?.advance(checkpoint);
-      }
+      if (checkpoint !== undefined) this.checkpointFile?.advance(checkpoint);
     });
     this.commitChain = durable.catch(() => undefined);
     const accepted = q.accepted.then(() => undefined);

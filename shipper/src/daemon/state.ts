@@ -97,6 +97,7 @@ export class CheckpointFile {
 
   /** The newest durable checkpoint; written within a second. */
   advance(checkpoint: string): void {
+    if (checkpoint === this.checkpoint) return;
     this.checkpoint = checkpoint;
     if (this.timer) return;
     this.timer = setTimeout(() => {
