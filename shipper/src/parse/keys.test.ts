@@ -9,11 +9,15 @@ function key(text: string, from = 0, to = text.length): string {
 }
 
 describe('parse/keys: shared field names', () => {
-  it('returns the same characters, and the cached string the second time', () => {
-    const a = key('xx syscall=59', 3, 10);
-    const b = key('syscall=59 yy', 0, 7);
-    expect(a).to.equal('syscall');
-    expect(b).to.equal('syscall');
+  it('returns the same characters, and the cached one the second time (no new entry)', () => {
+    const a = key('xx some_field=59', 3, 13);
+    const n = cachedKeyCount();
+    const b = key('some_field=59 yy', 0, 10);
+    expect(a).to.equal('some_field');
+    expect(b).to.equal('some_field');
+    expect(cachedKeyCount()).to.equal(n);
+    key('other_field');
+    expect(cachedKeyCount()).to.equal(n + 1);
   });
 
   it('never hands out a cached key for other characters with the same hash', () => {
