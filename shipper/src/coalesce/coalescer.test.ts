@@ -199,6 +199,22 @@ describe('coalesce: Coalescer', () => {
     expect(c.inFlight).to.equal(0);
   });
 
+  it('events in flight whose serials share an index slot (1024 apart) keep their own records', () => {
+    const c = new Coalescer({ clock: new FakeClock(), reorderMs: 0 });
+    for (const s of [100, 1124, 2148]) expect(c.push(sys(s))).to.deep.equal([]);
+    c.push(cwd(1124));
+    c.push(cwd(100));
+    expect(brief(c.push(eoe(100)))).to.deep.equal(['100:SYSCALL+CWD:eoe']);
+    // The slot is free again: a record of an event that overflowed is still found, a new event takes the slot.
+    c.push(cwd(2148));
+    expect(c.push(sys(3172))).to.deep.equal([]);
+    expect(c.push(eoe(2148))).to.deep.equal([]); // complete, but 1124 is still ahead of it
+    expect(brief(c.push(eoe(1124)))).to.deep.equal(['1124:SYSCALL+CWD:eoe', '2148:SYSCALL+CWD:eoe']);
+    c.push(cwd(3172));
+    expect(brief(c.push(eoe(3172)))).to.deep.equal(['3172:SYSCALL+CWD:eoe']);
+    expect(c.inFlight).to.equal(0);
+  });
+
   it("gives back the caller's tags of each group's records, EOE's too, and says when a record was dropped", () => {
     const c = new Coalescer({ clock: new FakeClock() });
     c.push(sys(1), 10);
