@@ -36,7 +36,7 @@ import { KernelLostWatcher, kernelLostEvent } from './kernel-lost';
 import { DaemonMetrics } from './metrics';
 import { buildOutputs, superviseOutput, type BuiltOutput } from './outputs';
 import { createEnricher, createInput, type Input } from './sources';
-import { acquireLock, CheckpointFile, writeTextAtomic } from './state';
+import { acquireLock, writeTextAtomic, type CheckpointFile } from './state';
 
 export type { RunSummary } from './report';
 
@@ -155,7 +155,7 @@ export class Daemon {
     });
     const src = createInput({ ...ctx, queueCheckpoint: queue.lastCheckpoint(), stdin: this.opts.stdin, onReplayProgress: this.opts.onReplayProgress });
     this.input = src.input;
-    if (cfg.input.type === 'tail') this.checkpointFile = new CheckpointFile(this.file('checkpoint.json'), path.resolve(cfg.input.path), src.checkpoint, (m) => this.logger.warn(m));
+    this.checkpointFile = src.checkpointFile;
     if (cfg.metrics.listen) {
       this.http = await startHttp(cfg.metrics.listen.host, cfg.metrics.listen.port, this.metrics.registry, () => this.health());
       this.logger.info({ url: this.http.url }, `metrics and health listening on ${this.http.url}`);
@@ -413,7 +413,6 @@ export class Daemon {
       failure: this.failure,
     });
   }
-
 }
 
 function writable(dir: string): boolean {

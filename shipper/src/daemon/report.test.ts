@@ -55,17 +55,23 @@ describe('daemon/report: /healthz and the run summary', () => {
 });
 
 describe('daemon/state: checkpoint.json', () => {
-  it('is rewritten once for a burst of advances, and at stop with the newest', async () => {
+  it('is rewritten once for a burst of advances and at stop, and read back for the same log only', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditsight-cpf-'));
     try {
       const file = path.join(dir, 'checkpoint.json');
       const warnings: string[] = [];
-      const f = new CheckpointFile(file, '/var/log/audit/audit.log', 'tail1:1:2:0', (m) => warnings.push(m));
+      const f = new CheckpointFile(file, '/var/log/audit/audit.log', (m) => warnings.push(m));
+      expect(f.saved()).to.equal(undefined);
+      f.startAt('tail1:1:2:0');
+      f.advance('tail1:1:2:0'); // where it started: nothing to write
       f.advance('tail1:1:2:100');
       f.advance('tail1:1:2:200');
       expect(fs.existsSync(file)).to.equal(false); // not before the second is up
       f.write();
       expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ path: '/var/log/audit/audit.log', checkpoint: 'tail1:1:2:200' });
+      // The next run reads it back for the same log only.
+      expect(new CheckpointFile(file, '/var/log/audit/audit.log', () => undefined).saved()).to.equal('tail1:1:2:200');
+      expect(new CheckpointFile(file, '/var/log/other.log', () => undefined).saved()).to.equal(undefined);
       fs.rmSync(dir, { recursive: true });
       f.write(); // the directory is gone: a warning, not a crash
       expect(warnings).to.have.length(1);

@@ -10,7 +10,7 @@ import { pluginInput } from '../inputs/plugin';
 import { replay, type ReplayProgress } from '../inputs/replay';
 import { tail } from '../inputs/tail';
 import type { InputBatch } from '../inputs/types';
-import { readJson } from './state';
+import { CheckpointFile, readJson } from './state';
 
 export type Input = { batches(): AsyncGenerator<InputBatch> };
 
@@ -62,17 +62,19 @@ export interface InputContext extends SourceContext {
 }
 
 /**
- * The input, and for tail the checkpoint it resumes from: the queue's, else checkpoint.json's copy when it
- * is for the same path. Anything that is not a tail checkpoint starts the tail afresh (`input.from`).
+ * The input, and for tail its checkpoint.json: the tail resumes from the queue's checkpoint, else from
+ * that file's copy when it is for the same path. Anything that is not a tail checkpoint starts the tail
+ * afresh (`input.from`).
  */
-export function createInput(ctx: InputContext): { input: Input; checkpoint: string | undefined } {
+export function createInput(ctx: InputContext): { input: Input; checkpointFile?: CheckpointFile } {
   const c = ctx.cfg.input;
-  if (c.type === 'replay') return { input: replay(c.files, { onProgress: ctx.onReplayProgress }), checkpoint: undefined };
-  if (c.type === 'plugin') return { input: pluginInput({ stream: ctx.stdin, lingerMs: c.lingerMs }), checkpoint: undefined };
+  if (c.type === 'replay') return { input: replay(c.files, { onProgress: ctx.onReplayProgress }) };
+  if (c.type === 'plugin') return { input: pluginInput({ stream: ctx.stdin, lingerMs: c.lingerMs }) };
+  const checkpointFile = new CheckpointFile(ctx.file('checkpoint.json'), path.resolve(c.path), (m) => ctx.logger.warn(m));
   const fromQueue = ctx.queueCheckpoint;
-  const saved = readJson<{ checkpoint?: string; path?: string }>(ctx.file('checkpoint.json'));
-  let checkpoint = fromQueue?.startsWith('tail1:') ? fromQueue : saved?.path === path.resolve(c.path) ? saved.checkpoint : undefined;
+  let checkpoint = fromQueue?.startsWith('tail1:') ? fromQueue : checkpointFile.saved();
   if (checkpoint && !checkpoint.startsWith('tail1:')) checkpoint = undefined;
+  checkpointFile.startAt(checkpoint);
   ctx.logger.info({ path: c.path, checkpoint: checkpoint ?? null }, checkpoint ? 'tail resumes from its checkpoint' : `tail starts at the ${c.from} of the file`);
   const input = tail({
     path: c.path,
@@ -81,5 +83,5 @@ export function createInput(ctx: InputContext): { input: Input; checkpoint: stri
     lingerMs: c.lingerMs,
     onNotice: (kind, detail) => ctx.logger.info({ notice: kind, ...detail }, `tail: ${kind}`),
   });
-  return { input, checkpoint };
+  return { input, checkpointFile };
 }

@@ -79,21 +79,32 @@ export function acquireLock(dir: string): () => void {
   throw new Error(`could not lock ${dir}`);
 }
 
-
 /**
  * checkpoint.json, the fallback copy of the tail's resume point (the queue records hold the real one, fsynced
- * with their events): rewritten at most once a second while checkpoints advance, and once more at stop.
+ * with their events): read at start, rewritten at most once a second while checkpoints advance, and once
+ * more at stop.
  */
 export class CheckpointFile {
   private timer: NodeJS.Timeout | undefined;
+  private checkpoint: string | undefined;
 
   constructor(
     private readonly file: string,
-    /** The tailed log, resolved: a copy for another path is ignored at start. */
+    /** The tailed log, resolved: a copy for another path is ignored. */
     private readonly logPath: string,
-    private checkpoint: string | undefined,
     private readonly warn: (message: string) => void,
   ) {}
+
+  /** The checkpoint the last run wrote for this log, if any (unchecked: the caller validates its form). */
+  saved(): string | undefined {
+    const s = readJson<{ checkpoint?: string; path?: string }>(this.file);
+    return s?.path === this.logPath ? s.checkpoint : undefined;
+  }
+
+  /** Where this run starts: advance() then writes only once the checkpoint moves past it. */
+  startAt(checkpoint: string | undefined): void {
+    this.checkpoint = checkpoint;
+  }
 
   /** The newest durable checkpoint; written within a second. */
   advance(checkpoint: string): void {
