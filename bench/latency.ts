@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClient } from '../common/es/client';
+import { describeMachineShares, machineShares, readMachineCpu } from '../common/proc-stats';
 import { clusterInfo } from '../common/es/info';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
@@ -52,18 +53,6 @@ const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}`.padStart(6) :
 function distLine(label: string, values: number[]): string {
   const d = dist(values);
   return `  ${label.padEnd(36)} n=${String(d.n).padStart(4)}  p50 ${ms(d.p50)}  p95 ${ms(d.p95)}  p99 ${ms(d.p99)}  max ${ms(d.max)}  (min ${Math.round(d.min)}, mean ${Math.round(d.mean)}) ms`;
-}
-
-/** Busy/total jiffies from /proc/stat (all CPUs), to report how busy the machine was during the run. */
-function cpuTimes(): { busy: number; total: number } | undefined {
-  try {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
 }
 
 function machine(): string {
@@ -323,7 +312,8 @@ interface WorkloadResult {
   achievedRate: number;
   maxLagMs: number;
   loadDuring: number[];
-  cpuBusy?: number;
+  /** All CPUs during the run: busy and stolen shares (undefined without /proc/stat). */
+  machine?: { busy: number; steal: number };
   poller: Poller;
   shipper: { lines: number; events: number; shipped: number; duplicates: number; retried: number; deadLettered: number; failedRequests: number; gaps: number };
   settingsText?: string;
@@ -361,7 +351,7 @@ async function runWorkload(
     gaps: daemon.pipeline.stats.gaps,
     ...Object.fromEntries((['shipped', 'duplicates', 'retried', 'deadLettered', 'failedRequests'] as const).map((k) => [k, daemon.metrics.total('elasticsearch', k)])),
   } as Record<string, number>;
-  const cpu0 = cpuTimes();
+  const cpu0 = readMachineCpu();
   const loadDuring: number[] = [];
   const loadTimer = setInterval(() => loadDuring.push(os.loadavg()[0]!), 1000);
   const samples: Sample[] = [];
@@ -393,7 +383,7 @@ async function runWorkload(
     poller.finishSpawning();
     await Promise.all(exits);
     await poller.done;
-    const cpu1 = cpuTimes();
+    const cpu1 = readMachineCpu();
     const after = {
       lines: daemon.pipeline.stats.lines,
       events: daemon.pipeline.stats.events,
@@ -408,7 +398,7 @@ async function runWorkload(
       achievedRate: samples.length > 1 ? ((samples.length - 1) * 1000) / (samples.at(-1)!.spawnMs - samples[0]!.spawnMs) : NaN,
       maxLagMs,
       loadDuring,
-      cpuBusy: cpu0 && cpu1 && cpu1.total > cpu0.total ? (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : undefined,
+      machine: machineShares(cpu0, cpu1),
       poller,
       shipper: { lines: d('lines'), events: d('events'), shipped: d('shipped'), duplicates: d('duplicates'), retried: d('retried'), deadLettered: d('deadLettered'), failedRequests: d('failedRequests'), gaps: d('gaps') },
       count: o.count,
@@ -440,7 +430,7 @@ function report(
   console.log(`\nbench:latency result${r.tuned ? ' (TUNED settings)' : ' (production default settings)'}`);
   console.log(`  machine                            ${machine().replace(/, load average.*$/, '')}`);
   console.log(`  load average (1/5/15 min)          before ${la(x.loadBefore)}; during the run (1-min) ${ld ? `min ${ld.min.toFixed(2)} / mean ${ld.mean.toFixed(2)} / max ${ld.max.toFixed(2)}` : '-'}; after ${la(x.loadAfter)}`);
-  if (r.cpuBusy !== undefined) console.log(`  CPU busy during the run            ${(r.cpuBusy * 100).toFixed(0)}% of ${os.cpus().length} cores (all processes, from /proc/stat)`);
+  if (r.machine !== undefined) console.log(`  machine CPU during the run         ${describeMachineShares(r.machine, os.cpus().length)} (all processes, from /proc/stat)`);
   console.log(`  Elasticsearch                      ${x.esVersion}, namespace ${x.ns}; ${x.refresh}`);
   console.log(`  shipper settings                   ${r.settingsText}`);
   console.log(`  workload                           ${r.count} x /bin/true <marker>, ${r.rate}/s requested, ${r.achievedRate.toFixed(2)}/s achieved (max spawn lag ${Math.round(r.maxLagMs)} ms), ${(r.runMs / 1000).toFixed(1)} s`);

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import type { EsConnection } from '../common/es/client';
-import { cpuSecondsOf, processTree, ProcSampler, readProc, summarize, type ProcSample } from '../common/proc-stats';
+import { cpuSecondsOf, describeMachineShares, machineShares, processTree, ProcSampler, readMachineCpu, readProc, summarize, type ProcSample } from '../common/proc-stats';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
 import { withLiveAudit } from '../shipper/src/inputs/live-audit';
@@ -118,13 +118,6 @@ export function metric(text: string, name: string, labels = ''): number {
 function auditStatus(): Record<string, string> {
   const out = execFileSync('auditctl', ['-s'], { encoding: 'utf8' });
   return Object.fromEntries(out.split('\n').map((l) => l.trim().split(' ')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join(' ')]));
-}
-
-/** /proc/stat: busy and total jiffies over all CPUs. */
-function machineCpu(): { busy: number; total: number } {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 /** Runs part 2 and prints its result; returns false when something did not add up (workload lost, shipper died). */
@@ -260,7 +253,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       const m0 = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const esPids = ctx.esPid ? processTree(ctx.esPid) : [];
       const es0 = cpuSecondsOf(esPids);
-      const mc0 = machineCpu();
+      const mc0 = readMachineCpu();
       const load0 = os.loadavg();
       // Children of the shipper: esbuild (tsx's transpiler service, started at load) and the `auditctl -s`
       // polls of the kernel lost counter (reaped: their CPU lands in the shipper's cutime/cstime).
@@ -285,7 +278,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       const child1 = childCpu();
       const treeRss = [pid, ...kids()].reduce((a, k) => a + (readProc(k)?.rss ?? 0), 0);
       clearInterval(loadTimer);
-      const mc1 = machineCpu();
+      const mc1 = readMachineCpu();
       const es1 = cpuSecondsOf(esPids);
       const m1 = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       if (wExit !== 0) throw new Error(`workload exited ${wExit}: ${out}`);
@@ -318,7 +311,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
         wl, windowS, idle, idleEvents, readyMs, warmMs, sShip, sAuditd, caughtUp, caughtUpS, final, code,
         es: { cpuS: es1 - es0, found: esPids.length > 0 },
         childNames, childCpuS: child1 - child0, treeRss,
-        machineBusy: (mc1.busy - mc0.busy) / Math.max(1, mc1.total - mc0.total),
+        machine: machineShares(mc0, mc1),
         load0, loads, load1: os.loadavg(),
         m0, m1, m2, k0, k1, got,
       };
@@ -362,7 +355,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     const ld = summarize(r.loads);
 
     console.log(`\nbench:ship part 2: live CPU and memory${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}, rules: ${o.rules === 'exec' ? 'execve only (--rules exec: one event per exec, as the published references count)' : 'recommended (shipper/rules/auditsight.rules)'}`);
-    console.log(`  load average (1/5/15)    before ${la(r.load0)}; during (1-min) mean ${ld.mean.toFixed(2)} / max ${ld.max.toFixed(2)}; after ${la(r.load1)}; machine CPU busy during the window ${pct(r.machineBusy)} of ${os.cpus().length} cores`);
+    console.log(`  load average (1/5/15)    before ${la(r.load0)}; during (1-min) mean ${ld.mean.toFixed(2)} / max ${ld.max.toFixed(2)}; after ${la(r.load1)}; machine CPU during the window: ${describeMachineShares(r.machine, os.cpus().length)}`);
     console.log(`  shipper                  separate process: ${nodeNote}; ${path.relative(ROOT, WRAPPER)} ship --config <yaml>, the installed command: the bundle built here (npm run build), V8 flags ${shipperFlags || '(none)'}${o.nodeFlags !== undefined ? ' (--node-flags)' : ' (the wrapper\'s)'}; (tail from the end, production defaults${ctx.tuned.length ? ` + ${ctx.tuned.map(([k, v]) => `--set ${k}=${v}`).join(' ')}` : ''}); healthy after ${r.readyMs} ms, warm-up exec searchable after ${r.warmMs} ms`);
     console.log(`  idle baseline (10 s)     shipper ${pct(r.idle.meanCpu())} of a core with ${r.idleEvents.toFixed(0)} background events/s`);
     console.log(`  workload                 fork+execve /bin/true <marker> (C, clock_nanosleep): ${wl(r.wl)}`);

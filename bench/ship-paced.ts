@@ -13,8 +13,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import YAML from 'yaml';
-import { readProc, summarize, ProcSampler } from '../common/proc-stats';
+import { describeMachineShares, machineShares, readMachineCpu, readProc, summarize, ProcSampler } from '../common/proc-stats';
 import { setup } from '../elastic-templates/src/setup';
 import { buildCli } from '../scripts/build-cli';
 import { sleep } from './args';
@@ -116,6 +117,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     await sleep(2000); // settled after start
     const pid = shipper.pid!;
     const sampler = new ProcSampler(pid).start();
+    const machine0 = readMachineCpu();
 
     // The writer: every record due by now, each in its own write(), checked every millisecond.
     const fd = fs.openSync(logPath, 'a');
@@ -148,6 +150,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
       m = await metrics();
     }
     const end = readProc(pid)!;
+    const machine = machineShares(machine0, readMachineCpu());
     sampler.stop();
     const evIn = metric(m, 'auditsight_events_in_total');
     await ctx.client.indices.refresh({ index: target });
@@ -164,6 +167,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     console.log(`  in Elasticsearch         ${inEs} documents for ${evIn} events the shipper made (${inEs === evIn ? 'each exactly once' : 'MISMATCH'}), ${(evIn / Math.max(1, execs)).toFixed(2)} events per execve`);
     console.log(`  shipper CPU              ${cpuS.toFixed(1)} CPU-s from the first write to the last acknowledgement = ${pct(share)} of one core per second of capture; ${((cpuS / Math.max(1, evIn)) * 1e6).toFixed(0)} µs per event`);
     console.log(`  at 1000 execs/s          ${pct(perExec)} of one core (${((cpuS / Math.max(1, execs)) * 1e6).toFixed(0)} µs of CPU per execve, everything the shipper did included)`);
+    console.log(`  machine CPU              ${describeMachineShares(machine, os.cpus().length)}, from the first write to the last acknowledgement`);
     console.log(`  shipper memory           RSS mean ${mb(rss.mean)}, max ${mb(rss.max)} (1 s samples); VmHWM ${mb(end.hwm)}`);
     console.log(`  reference at 1000 exec/s Laurel ${pct(REFERENCE.laurel)} of a core, Auditbeat ${pct(REFERENCE.auditbeat)} (published, live); goal below ${pct(REFERENCE.goalCpu)}, RSS below ${REFERENCE.goalRssBytes / 1e6} MB`);
     return inEs === evIn;

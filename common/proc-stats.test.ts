@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { cpuSecondsOf, cpuShare, parseProcStat, parseProcStatus, processTree, readProc, summarize } from './proc-stats';
+import { cpuSecondsOf, cpuShare, describeMachineShares, machineShares, parseMachineCpu, parseProcStat, readMachineCpu, parseProcStatus, processTree, readProc, summarize } from './proc-stats';
 
 describe('proc-stats', () => {
   it('parses /proc/<pid>/stat, counting fields after the last parenthesis', () => {
@@ -25,6 +25,27 @@ describe('proc-stats', () => {
   it('computes the CPU share of one core between two samples', () => {
     expect(cpuShare({ atMs: 1000, cpuS: 2, childCpuS: 0 }, { atMs: 3000, cpuS: 2.5, childCpuS: 0 })).to.equal(0.25);
     expect(cpuShare({ atMs: 1000, cpuS: 2, childCpuS: 0 }, { atMs: 1000, cpuS: 2, childCpuS: 0 })).to.be.NaN;
+  });
+
+  it('reads busy, steal and total time from the cpu line of /proc/stat', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user already)
+    const a = parseMachineCpu('cpu  100 0 50 800 10 5 5 30 0 0\ncpu0 50 0 25 400 5 2 3 15 0 0\n');
+    expect(a).to.deep.equal({ busy: 190, steal: 30, total: 1000 });
+    const b = parseMachineCpu('cpu  200 0 100 1500 20 10 10 160 0 0\n');
+    const s = machineShares(a, b)!;
+    expect(s.busy).to.be.closeTo(290 / 1000, 1e-9); // (2000 - 1520) - 190 over 2000 - 1000
+    expect(s.steal).to.be.closeTo(130 / 1000, 1e-9);
+    expect(describeMachineShares(s, 2)).to.equal('busy 29%, 13.0% stolen by the hypervisor, of 2 cores');
+    expect(machineShares(b, a)).to.equal(undefined);
+    expect(describeMachineShares(undefined, 2)).to.equal('-');
+    expect(() => parseMachineCpu('intr 1 2 3')).to.throw(/not the cpu line/);
+  });
+
+  it('reads this machine from /proc/stat', () => {
+    const m = readMachineCpu()!;
+    expect(m.total).to.be.greaterThan(0);
+    expect(m.busy).to.be.within(0, m.total);
+    expect(m.steal).to.be.within(0, m.busy);
   });
 
   it('summarizes, ignoring non-finite values', () => {

@@ -115,6 +115,50 @@ export function cpuShare(a: ProcSample, b: ProcSample): number {
   return wallS > 0 ? (b.cpuS - a.cpuS) / wallS : NaN;
 }
 
+/** The whole machine's CPU time (the `cpu` line of /proc/stat, all CPUs), in clock ticks. */
+export interface MachineCpu {
+  /** Not idle and not waiting for I/O; steal included (the vCPU wanted to run and could not). */
+  busy: number;
+  /** Time the hypervisor gave to other guests. */
+  steal: number;
+  total: number;
+}
+
+/** Parses the first line of /proc/stat: `cpu user nice system idle iowait irq softirq steal ...`. */
+export function parseMachineCpu(text: string): MachineCpu {
+  const nl = text.indexOf('\n');
+  const first = nl === -1 ? text : text.slice(0, nl);
+  const f = first.trim().split(/\s+/);
+  if (f[0] !== 'cpu' || f.length < 5) throw new Error(`not the cpu line of /proc/stat: ${JSON.stringify(first.slice(0, 80))}`);
+  const n = f.slice(1).map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), steal: n[7] ?? 0, total };
+}
+
+export function readMachineCpu(): MachineCpu | undefined {
+  try {
+    return parseMachineCpu(fs.readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Shares of all CPUs' time between two readings. Benchmarks print the steal share: on a shared VM a run
+ * with much steal read 10-20% more shipper CPU per event than a quiet one (session 11's paced runs), so a
+ * figure compares only with figures of similar steal.
+ */
+export function machineShares(a: MachineCpu | undefined, b: MachineCpu | undefined): { busy: number; steal: number } | undefined {
+  if (!a || !b || b.total <= a.total) return undefined;
+  const t = b.total - a.total;
+  return { busy: (b.busy - a.busy) / t, steal: (b.steal - a.steal) / t };
+}
+
+/** "busy 63%, 4.1% stolen by the hypervisor, of 2 cores", or "-" when unknown. */
+export function describeMachineShares(s: { busy: number; steal: number } | undefined, cores: number): string {
+  return s ? `busy ${(s.busy * 100).toFixed(0)}%, ${(s.steal * 100).toFixed(1)}% stolen by the hypervisor, of ${cores} cores` : '-';
+}
+
 export interface Summary {
   n: number;
   mean: number;
