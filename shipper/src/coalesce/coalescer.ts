@@ -10,7 +10,7 @@
 import type { AuditRecord } from '../parse/types';
 import type { Clock, RecordGroup, SequenceGap } from './types';
 import { compareSerial, endOfEvent, hasKernelSerial, MAX_SORT_RANGE, serialDistance } from './sequence';
-import { RecentCounts } from './recent';
+import { RecentParts } from './recent';
 
 export interface CoalescerOptions {
   /** How long an event may wait for its end (EOE) after its first record; default 2000 ms (go-libaudit's). */
@@ -87,10 +87,10 @@ interface NodeState {
   lastSerial: number | undefined;
   lastTimestampMs: number;
   /**
-   * Keys of recently emitted events and how many groups carried each (RecordGroup.part), oldest first;
-   * bounded: a later part comes within a few events of the first.
+   * How many groups recently emitted events had (RecordGroup.part); bounded: a later part comes within a
+   * few events of the first.
    */
-  recent: RecentCounts;
+  recent: RecentParts;
 }
 
 const EOE = 1320;
@@ -102,8 +102,8 @@ const LATE_SLACK_MS = 1000;
 /** In-flight index size per node (a power of two; see NodeState.slots). */
 const SLOTS = 1024;
 const SLOT_MASK = SLOTS - 1;
-/** How many emitted event keys each node remembers to recognise a later part of one of them. */
-const RECENT_KEYS = 4096;
+/** How many emitted events each node remembers to recognise a later part of one of them (a power of two). */
+const RECENT_EVENTS = 4096;
 /** Shared empty result: most pushes complete nothing, so they allocate nothing. Do not mutate. */
 const NONE: RecordGroup[] = [];
 
@@ -153,7 +153,7 @@ export class Coalescer {
     const nodeKey = record.node ?? '';
     let ns = this.nodes.get(nodeKey);
     if (ns === undefined) {
-      ns = { pending: [], slots: new Array<Pending | undefined>(SLOTS).fill(undefined), overflow: undefined, lastSerial: undefined, lastTimestampMs: 0, recent: new RecentCounts(RECENT_KEYS) };
+      ns = { pending: [], slots: new Array<Pending | undefined>(SLOTS).fill(undefined), overflow: undefined, lastSerial: undefined, lastTimestampMs: 0, recent: new RecentParts(RECENT_EVENTS) };
       this.nodes.set(nodeKey, ns);
     }
     let p = findPending(ns, record);
@@ -268,7 +268,7 @@ export class Coalescer {
       completedBy: reason,
     };
     if (p.tags !== undefined) group.tags = p.tags;
-    const part = ns.recent.bump(timeSerial(p.timestampText, p.serial));
+    const part = ns.recent.bump(p.timestampMs, p.serial);
     if (part > 1) group.part = part;
     return group;
   }

@@ -1,50 +1,47 @@
 import { expect } from 'chai';
-import { RecentCounts } from './recent';
+import { RecentParts } from './recent';
 
-describe('coalesce/recent RecentCounts', () => {
-  it('counts sightings of a key', () => {
-    const r = new RecentCounts(4);
-    expect(r.bump('a')).to.equal(1);
-    expect(r.bump('a')).to.equal(2);
-    expect(r.get('a')).to.equal(2);
-    expect(r.get('b')).to.equal(undefined);
+describe('coalesce/recent RecentParts', () => {
+  const T = 1795698202063;
+
+  it('numbers the groups of one event (same time and serial)', () => {
+    const r = new RecentParts(8);
+    expect(r.get(T, 5)).to.equal(undefined);
+    expect(r.bump(T, 5)).to.equal(1);
+    expect(r.bump(T, 5)).to.equal(2);
+    expect(r.get(T, 5)).to.equal(2);
+    expect(r.bump(T, 6)).to.equal(1);
+    expect(r.get(T, 5)).to.equal(2);
   });
 
-  it('forgets the oldest key first, in insertion order like a Map (a re-sighting does not refresh it)', () => {
-    const r = new RecentCounts(3);
-    for (const k of ['a', 'b', 'c']) r.bump(k);
-    r.bump('a'); // still the oldest
-    r.bump('d');
-    expect(r.get('a')).to.equal(undefined);
-    expect([r.get('b'), r.get('c'), r.get('d')]).to.deep.equal([1, 1, 1]);
-    r.bump('e');
-    r.bump('f');
-    expect(r.get('b')).to.equal(undefined);
-    expect(r.get('c')).to.equal(undefined);
-    expect(r.size).to.equal(3);
+  it('counts only the very same time and serial (serials restart after an auditd restart)', () => {
+    const r = new RecentParts(8);
+    r.bump(T, 5);
+    expect(r.bump(T + 1, 5)).to.equal(1); // same serial, another time: another event, which takes the slot
+    expect(r.get(T, 5)).to.equal(undefined);
+    expect(r.bump(T + 1, 5)).to.equal(2);
+    expect(r.get(T + 1, 13)).to.equal(undefined); // same slot (13 & 7 = 5), another serial
   });
 
-  it('agrees with the Map it replaced on a long random stream', () => {
-    const max = 64;
-    const r = new RecentCounts(max);
-    const m = new Map<string, number>();
-    let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < 20_000; i++) {
-      const key = `k${Math.floor(rnd() * 200)}`;
-      const c = m.get(key);
-      if (c !== undefined) m.set(key, c + 1);
-      else {
-        m.set(key, 1);
-        if (m.size > max) m.delete(m.keys().next().value as string);
-      }
-      expect(r.bump(key)).to.equal(m.get(key));
-    }
-    expect(r.size).to.equal(m.size);
-    for (const [k, v] of m) expect(r.get(k)).to.equal(v);
+  it('remembers the last `size` events of a rising serial, and forgets older ones', () => {
+    const size = 4096;
+    const r = new RecentParts(size);
+    for (let s = 1000; s < 1000 + 3 * size; s++) expect(r.bump(T + s, s)).to.equal(1);
+    const last = 1000 + 3 * size - 1;
+    for (let s = last - size + 1; s <= last; s++) expect(r.get(T + s, s)).to.equal(1);
+    expect(r.get(T + last - size, last - size)).to.equal(undefined);
+    expect(r.bump(T + last - 7, last - 7)).to.equal(2); // a later part, 7 events on
   });
 
-  it('refuses a size below 1', () => {
-    expect(() => new RecentCounts(0)).to.throw(/>= 1/);
+  it('takes serial 0 and time 0 as any other', () => {
+    const r = new RecentParts(4);
+    expect(r.get(0, 0)).to.equal(undefined);
+    expect(r.bump(0, 0)).to.equal(1);
+    expect(r.bump(0, 0)).to.equal(2);
+  });
+
+  it('refuses a size that is not a power of two', () => {
+    expect(() => new RecentParts(0)).to.throw(/power of two/);
+    expect(() => new RecentParts(100)).to.throw(/power of two/);
   });
 });

@@ -1,45 +1,49 @@
-// A bounded counter of recently emitted event keys, forgetting the oldest first (insertion order).
+// How many groups of records each recently emitted event (time + serial) has had: a later part of an
+// event (records that came after it was emitted) is numbered 2, 3, ... so that it gets its own document id.
 //
-// Why not a Map alone, deleting `keys().next()` when full: V8's ordered hash table leaves a hole for each
-// deleted entry until its next rehash, and an iterator starts at slot 0, so finding the oldest key scans
-// every hole before it, up to the table's size: ~4 µs per emitted event at 4096 keys, measured as the
-// coalescer's hottest line. The ring of keys below finds the oldest in O(1).
+// A table indexed by serial (`serial & (size - 1)`), not a Map keyed by `time:serial` text. The Map gained
+// and lost a key per event: a string built per event that lived for 4096 more (so it always reached the
+// old generation), and a hash table that V8 rehashed every few thousand events. Here nothing is allocated
+// per event.
+//
+// What is forgotten: an event's count goes when a later event lands on its slot. Serials rise by one per
+// event, so that is `size` events later, as with the insertion-ordered ring this replaced, which also
+// remembered the last `size` keys. A later part comes within a few events of the first (the coalescer's
+// timeout). Serials that restart (auditd restarted, the host rebooted) only overwrite slots: an entry
+// counts only for the very same time and serial.
+//
+// The time is kept as milliseconds, not as the record's `SECONDS.MILLIS` text: that text is a slice of its
+// line, and holding it would hold 4096 lines. Two texts give the same milliseconds only if one has fewer
+// than three decimals, which auditd never writes.
 
-export class RecentCounts {
-  private readonly counts = new Map<string, number>();
-  private readonly ring: string[] = [];
-  private next = 0;
+export class RecentParts {
+  private readonly serials: Float64Array;
+  private readonly times: Float64Array;
+  /** 0: the slot is empty. */
+  private readonly counts: Uint32Array;
+  private readonly mask: number;
 
-  constructor(readonly max: number) {
-    if (!(max >= 1)) throw new Error(`RecentCounts size must be >= 1, got ${max}`);
+  /** `size`: a power of two. */
+  constructor(readonly size: number) {
+    if (!(size >= 1) || (size & (size - 1)) !== 0) throw new Error(`RecentParts size must be a power of two, got ${size}`);
+    this.serials = new Float64Array(size);
+    this.times = new Float64Array(size);
+    this.counts = new Uint32Array(size);
+    this.mask = size - 1;
   }
 
-  get size(): number {
-    return this.counts.size;
+  /** Groups seen so far for this event, or undefined when it is not (or no longer) remembered. */
+  get(timestampMs: number, serial: number): number | undefined {
+    const i = serial & this.mask;
+    return this.counts[i] !== 0 && this.times[i] === timestampMs && this.serials[i] === serial ? this.counts[i] : undefined;
   }
 
-  get(key: string): number | undefined {
-    return this.counts.get(key);
-  }
-
-  /**
-   * Adds one to the key's count (a first sighting counts 1) and returns the new count. A key already
-   * present keeps its place in the order, as a Map's set() does.
-   */
-  bump(key: string): number {
-    const c = this.counts.get(key);
-    if (c !== undefined) {
-      this.counts.set(key, c + 1);
-      return c + 1;
-    }
-    if (this.ring.length < this.max) {
-      this.ring.push(key);
-    } else {
-      this.counts.delete(this.ring[this.next]);
-      this.ring[this.next] = key;
-      this.next = this.next + 1 === this.max ? 0 : this.next + 1;
-    }
-    this.counts.set(key, 1);
-    return 1;
+  /** One more group for this event; returns its number (1 for the first). */
+  bump(timestampMs: number, serial: number): number {
+    const i = serial & this.mask;
+    if (this.counts[i] !== 0 && this.times[i] === timestampMs && this.serials[i] === serial) return ++this.counts[i];
+    this.times[i] = timestampMs;
+    this.serials[i] = serial;
+    return (this.counts[i] = 1);
   }
 }
