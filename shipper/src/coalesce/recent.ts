@@ -17,7 +17,8 @@
 // than three decimals, which auditd never writes.
 
 export class RecentParts {
-  private readonly serials: Float64Array;
+  /** Audit serials are 32-bit (parse refuses larger ones). */
+  private readonly serials: Uint32Array;
   private readonly times: Float64Array;
   /** 0: the slot is empty. */
   private readonly counts: Uint32Array;
@@ -26,7 +27,7 @@ export class RecentParts {
   /** `size`: a power of two. */
   constructor(readonly size: number) {
     if (!(size >= 1) || (size & (size - 1)) !== 0) throw new Error(`RecentParts size must be a power of two, got ${size}`);
-    this.serials = new Float64Array(size);
+    this.serials = new Uint32Array(size);
     this.times = new Float64Array(size);
     this.counts = new Uint32Array(size);
     this.mask = size - 1;
