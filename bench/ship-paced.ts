@@ -27,24 +27,44 @@ export interface PacedOptions {
   logFile: string;
   /** 1 = the recorded pace; 2 = twice as fast. */
   speed: number;
+  /**
+   * Runs, each with a fresh shipper, queue and index. On a shared VM one run's CPU figure moves 10-20%
+   * with the steal of the moment; several runs, each printed with its steal, show the spread.
+   */
+  runs: number;
+}
+
+/** One run's figures, for the summary of several. */
+interface PacedRun {
+  ok: boolean;
+  perExecUs: number;
+  steal: number | undefined;
+  rssMean: number;
 }
 
 const STAMP = /audit\((\d+)\.(\d{3}):\d+\)/;
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-');
 const mb = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${(v / 1e6).toFixed(1)} MB` : '-');
 
+interface PacedLine {
+  ms: number;
+  stampAt: number;
+  head: string;
+  tail: string;
+}
+
 /**
  * The capture's lines with their time (ms), in file order; unstamped lines take the previous time. Pauses
  * longer than a second (the live part's idle baseline before its workload) are cut to a second, and a
  * record stamped earlier than the one before it (auditd logs in serial order, not time order) is due then.
  */
-function pacedLines(file: string): Array<{ ms: number; stampAt: number; head: string; tail: string }> {
+function pacedLines(file: string): PacedLine[] {
   let stamp = NaN;
   let at = 0;
   // Paced time of each original stamp: records of one event share a stamp, and keep sharing one when a
   // later event's record came between them.
   const atOf = new Map<number, number>();
-  const out: Array<{ ms: number; stampAt: number; head: string; tail: string }> = [];
+  const out: PacedLine[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const m = STAMP.exec(line);
@@ -75,15 +95,28 @@ function restamped(l: { head: string; tail: string }, ms: number): Buffer {
 
 export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<boolean> {
   const lines = pacedLines(o.logFile);
+  const runs: PacedRun[] = [];
+  for (let run = 1; run <= o.runs && !ctx.aborted(); run++) runs.push(await pacedRun(ctx, o, lines, run));
+  if (runs.length > 1) {
+    console.log(`\nbench:ship part 3: ${runs.length} runs, least steal first (compare builds by runs of similar steal)`);
+    const order = runs.map((r, i) => ({ ...r, run: i + 1 })).sort((a, b) => (a.steal ?? 1) - (b.steal ?? 1));
+    for (const r of order) {
+      console.log(`  run ${r.run}  ${r.perExecUs.toFixed(0).padStart(4)} µs per execve  steal ${r.steal === undefined ? '-' : `${(r.steal * 100).toFixed(1)}%`}  RSS mean ${mb(r.rssMean)}${r.ok ? '' : '  MISMATCH'}`);
+    }
+  }
+  return runs.length > 0 && runs.every((r) => r.ok);
+}
+
+async function pacedRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], run: number): Promise<PacedRun> {
   const t0 = lines[0]!.ms;
   const spanS = (lines[lines.length - 1]!.ms - t0) / 1000 / o.speed;
   const execs = lines.filter((l) => l.tail.includes(' syscall=59 ')).length;
   ctx.log(`paced: ${lines.length} records of ${o.logFile}, ${execs} execve, over ${spanS.toFixed(1)} s at ${o.speed}x their recorded pace (${(execs / spanS).toFixed(0)} execs/s)`);
 
   const bundle = await buildCli();
-  const ns = `bench_ship_paced_${Date.now().toString(36)}`;
+  const ns = `bench_ship_paced_${Date.now().toString(36)}_${run}`;
   const target = (await setup(ctx.client, { namespace: ns })).targets.events.name;
-  const dir = path.join(ctx.dir, 'paced');
+  const dir = path.join(ctx.dir, `paced-${run}`);
   fs.mkdirSync(dir, { recursive: true });
   const logPath = path.join(dir, 'audit.log');
   fs.writeFileSync(logPath, '');
@@ -161,7 +194,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     // CPU per execve, times 1000: the share of a core at 1000 execs/s, if the cost is linear in the rate.
     const perExec = execs > 0 ? (cpuS / execs) * 1000 : NaN;
 
-    console.log(`\nbench:ship part 3: paced replay of a live capture${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}`);
+    console.log(`\nbench:ship part 3${o.runs > 1 ? `, run ${run} of ${o.runs}` : ''}: paced replay of a live capture${ctx.tuned.length ? ' (TUNED shipper settings)' : ' (production default shipper settings)'}`);
     console.log(`  capture                  ${o.logFile}: ${lines.length} records, ${execs} execve, ${spanS.toFixed(1)} s at ${o.speed}x (${(execs / spanS).toFixed(0)} execs/s, ${(lines.length / spanS).toFixed(0)} records/s), one write() per record; written in ${wroteS.toFixed(1)} s`);
     console.log(`  shipper                  ${path.relative(process.cwd(), WRAPPER)} ship (the installed command, ${process.execPath} ${process.version}), tail -> Elasticsearch ${target}`);
     console.log(`  in Elasticsearch         ${inEs} documents for ${evIn} events the shipper made (${inEs === evIn ? 'each exactly once' : 'MISMATCH'}), ${(evIn / Math.max(1, execs)).toFixed(2)} events per execve`);
@@ -170,7 +203,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
     console.log(`  machine CPU              ${describeMachineShares(machine, os.cpus().length)}, from the first write to the last acknowledgement`);
     console.log(`  shipper memory           RSS mean ${mb(rss.mean)}, max ${mb(rss.max)} (1 s samples); VmHWM ${mb(end.hwm)}`);
     console.log(`  reference at 1000 exec/s Laurel ${pct(REFERENCE.laurel)} of a core, Auditbeat ${pct(REFERENCE.auditbeat)} (published, live); goal below ${pct(REFERENCE.goalCpu)}, RSS below ${REFERENCE.goalRssBytes / 1e6} MB`);
-    return inEs === evIn;
+    return { ok: inEs === evIn, perExecUs: (cpuS / Math.max(1, execs)) * 1e6, steal: machine?.steal, rssMean: rss.mean };
   } finally {
     if (!exited()) {
       shipper.kill('SIGTERM');
