@@ -39,6 +39,8 @@ describe('proc-stats', () => {
     expect(machineShares(b, a)).to.equal(undefined);
     expect(describeMachineShares(undefined, 2)).to.equal('-');
     expect(() => parseMachineCpu('intr 1 2 3')).to.throw(/not the cpu line/);
+    // guest time (fields 9, 10) is inside user/nice already: not counted twice
+    expect(parseMachineCpu('cpu  100 0 50 800 10 5 5 30 40 0\n')).to.deep.equal({ busy: 190, steal: 30, total: 1000 });
   });
 
   it('reads this machine from /proc/stat', () => {

@@ -130,7 +130,9 @@ export function parseMachineCpu(text: string): MachineCpu {
   const first = nl === -1 ? text : text.slice(0, nl);
   const f = first.trim().split(/\s+/);
   if (f[0] !== 'cpu' || f.length < 5) throw new Error(`not the cpu line of /proc/stat: ${JSON.stringify(first.slice(0, 80))}`);
-  const n = f.slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal; guest and guest_nice after them are already counted in
+  // user and nice, so they are left out of the total.
+  const n = f.slice(1, 9).map(Number);
   const total = n.reduce((a, b) => a + b, 0);
   return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), steal: n[7] ?? 0, total };
 }
