@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClient } from '../common/es/client';
-import { describeMachineShares, machineShares, readMachineCpu } from '../common/proc-stats';
+import { describeMachineShares, machineShares, readMachineCpu, type MachineShares } from '../common/proc-stats';
 import { clusterInfo } from '../common/es/info';
 import { removeNamespace } from '../elastic-templates/src/fixtures';
 import { setup } from '../elastic-templates/src/setup';
@@ -313,7 +313,7 @@ interface WorkloadResult {
   maxLagMs: number;
   loadDuring: number[];
   /** All CPUs during the run: busy and stolen shares (undefined without /proc/stat). */
-  machine?: { busy: number; steal: number };
+  machine?: MachineShares;
   poller: Poller;
   shipper: { lines: number; events: number; shipped: number; duplicates: number; retried: number; deadLettered: number; failedRequests: number; gaps: number };
   settingsText?: string;

@@ -95,8 +95,9 @@ function restamped(l: { head: string; tail: string }, ms: number): Buffer {
 
 export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<boolean> {
   const lines = pacedLines(o.logFile);
+  const bundle = await buildCli();
   const runs: PacedRun[] = [];
-  for (let run = 1; run <= o.runs && !ctx.aborted(); run++) runs.push(await pacedRun(ctx, o, lines, run));
+  for (let run = 1; run <= o.runs && !ctx.aborted(); run++) runs.push(await pacedRun(ctx, o, lines, bundle, run));
   if (runs.length > 1) {
     console.log(`\nbench:ship part 3: ${runs.length} runs, least steal first (compare builds by runs of similar steal)`);
     const order = runs.map((r, i) => ({ ...r, run: i + 1 })).sort((a, b) => (a.steal ?? 1) - (b.steal ?? 1));
@@ -107,13 +108,13 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
   return runs.length > 0 && runs.every((r) => r.ok);
 }
 
-async function pacedRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], run: number): Promise<PacedRun> {
+/** One run against `bundle` (the CLI built once for all runs). */
+async function pacedRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], bundle: string, run: number): Promise<PacedRun> {
   const t0 = lines[0]!.ms;
   const spanS = (lines[lines.length - 1]!.ms - t0) / 1000 / o.speed;
   const execs = lines.filter((l) => l.tail.includes(' syscall=59 ')).length;
   ctx.log(`paced: ${lines.length} records of ${o.logFile}, ${execs} execve, over ${spanS.toFixed(1)} s at ${o.speed}x their recorded pace (${(execs / spanS).toFixed(0)} execs/s)`);
 
-  const bundle = await buildCli();
   const ns = `bench_ship_paced_${Date.now().toString(36)}_${run}`;
   const target = (await setup(ctx.client, { namespace: ns })).targets.events.name;
   const dir = path.join(ctx.dir, `paced-${run}`);

@@ -145,19 +145,25 @@ export function readMachineCpu(): MachineCpu | undefined {
   }
 }
 
+/** Fractions of all CPUs' time between two readings. */
+export interface MachineShares {
+  busy: number;
+  steal: number;
+}
+
 /**
  * Shares of all CPUs' time between two readings. Benchmarks print the steal share: on a shared VM a run
  * with much steal read 10-20% more shipper CPU per event than a quiet one (session 11's paced runs), so a
  * figure compares only with figures of similar steal.
  */
-export function machineShares(a: MachineCpu | undefined, b: MachineCpu | undefined): { busy: number; steal: number } | undefined {
+export function machineShares(a: MachineCpu | undefined, b: MachineCpu | undefined): MachineShares | undefined {
   if (!a || !b || b.total <= a.total) return undefined;
   const t = b.total - a.total;
   return { busy: (b.busy - a.busy) / t, steal: (b.steal - a.steal) / t };
 }
 
 /** "busy 63%, 4.1% stolen by the hypervisor, of 2 cores", or "-" when unknown. */
-export function describeMachineShares(s: { busy: number; steal: number } | undefined, cores: number): string {
+export function describeMachineShares(s: MachineShares | undefined, cores: number): string {
   return s ? `busy ${(s.busy * 100).toFixed(0)}%, ${(s.steal * 100).toFixed(1)}% stolen by the hypervisor, of ${cores} cores` : '-';
 }
 
