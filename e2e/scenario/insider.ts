@@ -57,6 +57,23 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
+/**
+ * Who listens on the port already, as ss names it (`users:(("sshd",pid=123,fd=3))`), or undefined. A
+ * leftover from a killed run would answer our port waits in place of the process we start, and the run
+ * would then fail far from the cause (an sshd that never wrote its pid file): refuse up front instead.
+ */
+export function portHolder(port: number): string | undefined {
+  const out = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).stdout ?? '';
+  const line = out.trim().split('\n')[0];
+  if (!line) return undefined;
+  return /users:\(.*\)/.exec(line)?.[0] ?? line;
+}
+
+function needFreePort(port: number, what: string): void {
+  const holder = portHolder(port);
+  if (holder !== undefined) throw new Error(`port ${port} (${what}) is taken by ${holder}, probably left over from an earlier run that was killed; stop it and run again`);
+}
+
 /** Probing the backdoor port with a connect would itself show up as an accepted connection; poll ss. */
 async function waitForListen(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -82,6 +99,9 @@ export async function prepare(): Promise<Prepared> {
   need('/usr/bin/sudo', 'sudo');
   need(NC, 'netcat-traditional');
   need('/usr/bin/ssh', 'openssh-client');
+  // Before anything is created, so that a refusal leaves nothing behind.
+  needFreePort(SSH_PORT, "the scenario's sshd");
+  needFreePort(BACKDOOR_PORT, 'the backdoor');
   if (spawnSync('id', ['-u', BOB]).status !== 0) run('useradd', ['--create-home', '--shell', '/bin/bash', BOB]);
   const bobUid = Number(run('id', ['-u', BOB]).trim());
   // A locked password (!) makes sshd refuse even key logins with "account locked"; '*' just has none.
