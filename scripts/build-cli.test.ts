@@ -49,4 +49,19 @@ describe('the bundled CLI (npm run build)', function () {
     const bad = spawnSync(wrapper, ['--version'], { env: { ...process.env, AUDITSIGHT_HOME: home, AUDITSIGHT_NODE: process.execPath, AUDITSIGHT_NODE_FLAGS: '--no-such-v8-flag-x' }, encoding: 'utf8' });
     expect(bad.status, 'the flags reach node').to.not.equal(0);
   });
+
+  it('does not load ECS for the shipper: only setup builds templates from it', () => {
+    // Every command's module is loaded by the CLI; the ECS definitions (@elastic/ecs, ~2 MB of heap) must
+    // stay out of a long-running shipper's heap.
+    const hook = path.join(dir, 'ecs-hook.js');
+    fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write(`ECS modules: ${Object.keys(require.cache).filter((k) => k.includes('/node_modules/@elastic/ecs/')).length}\\n`));\n");
+    const ecsLoaded = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', hook, ...args], { cwd: repoRoot, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      return Number(/ECS modules: (\d+)/.exec(r.stderr)?.[1]);
+    };
+    expect(ecsLoaded(['-e', "require('@elastic/ecs')"]), 'the hook sees a load').to.be.greaterThan(0);
+    expect(ecsLoaded([bundle, 'ship', '--help'])).to.equal(0);
+    expect(ecsLoaded([bundle, 'setup', '--help'])).to.equal(0);
+  });
 });

@@ -5,9 +5,9 @@
 // every leaf) and checks both directions: every leaf has a definition, every definition is a leaf.
 import { EcsFlat, EcsVersion } from '@elastic/ecs';
 import { AUDITBEAT_DATA_KEYS, AUDITBEAT_PATH_KEYS } from './auditbeat-keys';
+import type { DocKind } from './schema-version';
 
-/** Bump on every change of a definition or template body (fields.test.ts pins a fingerprint per version). */
-export const SCHEMA_VERSION = 2;
+export { SCHEMA_VERSION, type DocKind } from './schema-version';
 export { EcsVersion as ECS_VERSION };
 
 /** Logical types, as ECS names them; templates.ts turns them into what a cluster/variant supports. */
@@ -181,7 +181,6 @@ function buildAlertFields(): FieldDef[] {
   ];
 }
 
-export type DocKind = 'events' | 'alerts';
 
 const cache: Partial<Record<DocKind, readonly FieldDef[]>> = {};
 export function fieldDefs(kind: DocKind): readonly FieldDef[] {

@@ -9,8 +9,9 @@
 // Alerts are an alias + index in both variants: analysts update alert status, data streams forbid updates.
 import { createHash } from 'node:crypto';
 import { fieldDefs, SCHEMA_VERSION, type DocKind, type FieldDef } from './fields';
+import { names, type Names, type Variant } from './names';
 
-export type Variant = 'full' | 'minimal';
+export { names, validateNamespace, type Names, type Variant, type WriteTarget } from './names';
 
 export interface BuildOptions {
   variant: Variant;
@@ -23,40 +24,6 @@ export const MANAGED_BY = 'auditsight';
 export const TEMPLATE_PRIORITY = 200;
 /** Lucene's term limit is 32766 bytes; 8191 4-byte characters fit. Used where ECS wants `wildcard`. */
 const LONG_KEYWORD_IGNORE_ABOVE = 8191;
-
-/** Namespaces follow the data stream naming rules (no `-`), which also keeps our index patterns disjoint. */
-export function validateNamespace(ns: string): void {
-  if (!/^[a-z0-9][a-z0-9_]{0,99}$/.test(ns)) {
-    throw new Error(`invalid namespace "${ns}": use 1-100 characters a-z, 0-9 and _ (no "-"), not starting with _`);
-  }
-}
-
-export type WriteTarget =
-  | { type: 'data_stream'; name: string }
-  | { type: 'alias'; alias: string; firstIndex: string; pattern: string };
-
-export interface Names {
-  componentMappings: string;
-  componentSettings: string;
-  indexTemplate: string;
-  indexPatterns: string[];
-  target: WriteTarget;
-  /** What readers (detection engine, Kibana) query: the alias or the data stream. */
-  readName: string;
-}
-
-export function names(kind: DocKind, namespace: string, variant: Variant): Names {
-  validateNamespace(namespace);
-  // Per-namespace component templates: upgrading one namespace never changes another's next index.
-  const base = kind === 'events' ? `auditsight-events-${namespace}` : `.auditsight-alerts-${namespace}`;
-  const common = { componentMappings: `${base.replace(/^\./, '')}@mappings`, componentSettings: `${base.replace(/^\./, '')}@settings`, indexTemplate: base.replace(/^\./, '') };
-  if (kind === 'events' && variant === 'full') {
-    const ds = `logs-auditsight.events-${namespace}`;
-    return { ...common, indexPatterns: [ds], target: { type: 'data_stream', name: ds }, readName: ds };
-  }
-  const pattern = `${base}-*`;
-  return { ...common, indexPatterns: [pattern], target: { type: 'alias', alias: base, firstIndex: `${base}-000001`, pattern }, readName: base };
-}
 
 /** The Elasticsearch type a definition gets in a variant (what `_field_caps` will report). */
 export function esType(def: FieldDef, opts: BuildOptions): string {

@@ -10,8 +10,8 @@
 // durably) while Elasticsearch is down or setup has not been run yet.
 import type { Client } from '@elastic/elasticsearch';
 import type { EcsEvent } from '../../../common/ecs/event';
-import { SCHEMA_VERSION } from '../../../elastic-templates/src/fields';
-import { names } from '../../../elastic-templates/src/templates';
+import { names } from '../../../elastic-templates/src/names';
+import { SCHEMA_VERSION } from '../../../elastic-templates/src/schema-version';
 import { ElasticsearchOutput, classify, type ElasticsearchOutputOptions } from '../outputs/elasticsearch';
 import { Backoff, sleep, type Log, type Output } from '../outputs/output';
 import type { OutputMetrics } from '../outputs/metrics';

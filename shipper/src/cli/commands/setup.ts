@@ -1,9 +1,6 @@
 // `auditsight setup`: install or upgrade the cluster-side schema (templates, write targets) and print
 // what was done; `--roles` prints the least-privilege role requests instead.
 import type { Command } from 'commander';
-import { createClient } from '../../../../common/es/client';
-import { describeReport, setup } from '../../../../elastic-templates/src/setup';
-import { formatRoleRequests } from '../../../../elastic-templates/src/roles';
 import { connectionFrom, esOptions, type EsFlags } from './es-options';
 
 interface SetupFlags extends EsFlags {
@@ -25,6 +22,11 @@ export function registerSetup(program: Command): void {
   ).action(async (o: SetupFlags) => {
     const conn = connectionFrom(o);
     if (!conn) throw new Error('no cluster: set ELASTICSEARCH_URL or --es-url (or use `auditsight up` for a managed local node)');
+    // Loaded here, not at the top: every command's module is loaded by the CLI, and the template builder
+    // pulls in all of ECS, which the shipper (`auditsight ship`) would otherwise carry in its heap.
+    const { createClient } = require('../../../../common/es/client') as typeof import('../../../../common/es/client');
+    const { describeReport, setup } = require('../../../../elastic-templates/src/setup') as typeof import('../../../../elastic-templates/src/setup');
+    const { formatRoleRequests } = require('../../../../elastic-templates/src/roles') as typeof import('../../../../elastic-templates/src/roles');
     const client = createClient(conn);
     try {
       const report = await setup(client, { namespace: o.namespace, variant: o.variant, dryRun: o.dryRun || o.roles });
