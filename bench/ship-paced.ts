@@ -21,6 +21,7 @@ import { buildCli } from '../scripts/build-cli';
 import { sleep } from './args';
 import { esOutputConfig, freePort, metric, REFERENCE, WRAPPER } from './ship-live';
 import type { ShipBenchContext } from './ship-throughput';
+import { laurelPaced } from './laurel-ref';
 
 export interface PacedOptions {
   /** A capture (audit.log lines), e.g. from `--part live --save-capture FILE`. */
@@ -32,6 +33,8 @@ export interface PacedOptions {
    * with the steal of the moment; several runs, each printed with its steal, show the spread.
    */
   runs: number;
+  /** A Laurel binary: each run then also feeds Laurel the same capture at the same pace (laurel-ref.ts). */
+  laurel?: string;
 }
 
 /** One run's figures, for the summary of several. */
@@ -40,13 +43,15 @@ interface PacedRun {
   perExecUs: number;
   steal: number | undefined;
   rssMean: number;
+  /** Laurel's CPU per execve on the same input, right after the shipper's run. */
+  laurelUs?: number;
 }
 
 const STAMP = /audit\((\d+)\.(\d{3}):\d+\)/;
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-');
 const mb = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${(v / 1e6).toFixed(1)} MB` : '-');
 
-interface PacedLine {
+export interface PacedLine {
   ms: number;
   stampAt: number;
   head: string;
@@ -58,7 +63,7 @@ interface PacedLine {
  * longer than a second (the live part's idle baseline before its workload) are cut to a second, and a
  * record stamped earlier than the one before it (auditd logs in serial order, not time order) is due then.
  */
-function pacedLines(file: string): PacedLine[] {
+export function pacedLines(file: string): PacedLine[] {
   let stamp = NaN;
   let at = 0;
   // Paced time of each original stamp: records of one event share a stamp, and keep sharing one when a
@@ -93,19 +98,56 @@ function restamped(l: { head: string; tail: string }, ms: number): Buffer {
   return Buffer.from(`${l.head}${Math.floor(t / 1000)}.${String(t % 1000).padStart(3, '0')}${l.tail}`);
 }
 
+/**
+ * The writer: every record due by now, each in its own write(), checked every millisecond, stamped with
+ * the time it is written at. Returns the seconds the writing took.
+ */
+export async function writePaced(lines: PacedLine[], speed: number, write: (b: Buffer) => void, aborted: () => boolean): Promise<number> {
+  const t0 = lines[0]!.ms;
+  const w0 = performance.now();
+  const wall0 = Date.now();
+  let i = 0;
+  while (i < lines.length && !aborted()) {
+    const due = t0 + (performance.now() - w0) * speed;
+    for (; i < lines.length && lines[i]!.ms <= due; i++) write(restamped(lines[i]!, wall0 + (lines[i]!.stampAt - t0) / speed));
+    await sleep(1);
+  }
+  return (performance.now() - w0) / 1000;
+}
+
 export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<boolean> {
   const lines = pacedLines(o.logFile);
   const bundle = await buildCli();
   const runs: PacedRun[] = [];
-  for (let run = 1; run <= o.runs && !ctx.aborted(); run++) runs.push(await pacedRun(ctx, o, lines, bundle, run));
+  for (let run = 1; run <= o.runs && !ctx.aborted(); run++) {
+    const r = await pacedRun(ctx, o, lines, bundle, run);
+    if (o.laurel !== undefined && !ctx.aborted()) r.laurelUs = await laurelRun(ctx, o, lines, run, r.perExecUs);
+    runs.push(r);
+  }
+  if (o.laurel === undefined) console.log('\n  (no same-machine reference: --laurel BIN feeds Laurel the same capture, see bench/laurel-ref.ts)');
   if (runs.length > 1) {
     console.log(`\nbench:ship part 3: ${runs.length} runs, least steal first (compare builds by runs of similar steal)`);
     const order = runs.map((r, i) => ({ ...r, run: i + 1 })).sort((a, b) => (a.steal ?? 1) - (b.steal ?? 1));
     for (const r of order) {
-      console.log(`  run ${r.run}  ${r.perExecUs.toFixed(0).padStart(4)} µs per execve  steal ${r.steal === undefined ? '-' : `${(r.steal * 100).toFixed(1)}%`}  RSS mean ${mb(r.rssMean)}${r.ok ? '' : '  MISMATCH'}`);
+      const ref = r.laurelUs === undefined ? '' : `  Laurel ${r.laurelUs.toFixed(0)} µs (${(r.perExecUs / r.laurelUs).toFixed(2)}x)`;
+      console.log(`  run ${r.run}  ${r.perExecUs.toFixed(0).padStart(4)} µs per execve  steal ${r.steal === undefined ? '-' : `${(r.steal * 100).toFixed(1)}%`}  RSS mean ${mb(r.rssMean)}${ref}${r.ok ? '' : '  MISMATCH'}`);
     }
   }
   return runs.length > 0 && runs.every((r) => r.ok);
+}
+
+/** Laurel on the same capture and pace (after the shipper stopped, so they do not compete); its µs per execve. */
+async function laurelRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], run: number, shipperUs: number): Promise<number> {
+  const execs = lines.filter((l) => l.tail.includes(' syscall=59 ')).length;
+  const spanS = (lines[lines.length - 1]!.ms - lines[0]!.ms) / 1000 / o.speed;
+  const machine0 = readMachineCpu();
+  const l = await laurelPaced(o.laurel!, lines, o.speed, path.join(ctx.dir, `laurel-${run}`), ctx.aborted);
+  const machine = machineShares(machine0, readMachineCpu());
+  const us = (l.cpuS / Math.max(1, execs)) * 1e6;
+  console.log(`  Laurel, same input       ${l.version}: ${l.cpuS.toFixed(1)} CPU-s = ${pct(l.cpuS / spanS)} of one core per second of capture, ${us.toFixed(0)} µs per execve; ${l.events} events written (stdin -> local JSON file, no shipping)`);
+  console.log(`  machine CPU (Laurel)     ${describeMachineShares(machine, os.cpus().length)}`);
+  console.log(`  ratio                    shipper ${shipperUs.toFixed(0)} µs / Laurel ${us.toFixed(0)} µs = ${(shipperUs / us).toFixed(2)}x CPU per execve on this machine (the goal, 15% against Laurel's published 21%, is 0.71x)`);
+  return us;
 }
 
 /** One run against `bundle` (the CLI built once for all runs). */
@@ -153,18 +195,9 @@ async function pacedRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine
     const sampler = new ProcSampler(pid).start();
     const machine0 = readMachineCpu();
 
-    // The writer: every record due by now, each in its own write(), checked every millisecond.
     const fd = fs.openSync(logPath, 'a');
-    const w0 = performance.now();
-    const wall0 = Date.now();
-    let i = 0;
-    while (i < lines.length && !ctx.aborted()) {
-      const due = t0 + (performance.now() - w0) * o.speed;
-      for (; i < lines.length && lines[i]!.ms <= due; i++) fs.writeSync(fd, restamped(lines[i]!, wall0 + (lines[i]!.stampAt - t0) / o.speed));
-      await sleep(1);
-    }
+    const wroteS = await writePaced(lines, o.speed, (b) => fs.writeSync(fd, b), ctx.aborted);
     fs.closeSync(fd);
-    const wroteS = (performance.now() - w0) / 1000;
 
     // Caught up: every event in acknowledged, and no new event for 3 s (the coalescer's timeout flushes
     // the last ones).

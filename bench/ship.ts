@@ -24,7 +24,9 @@
 //   part 3, paced (only when asked: --part paced): --capture FILE (from part 2's --save-capture FILE),
 //           --speed X (1: the recorded pace), --runs N (1; each printed with the hypervisor's steal, then
 //           a summary). The shipper tails the capture written record by record at its recorded pace,
-//           with no workload competing (bench/ship-paced.ts says why).
+//           with no workload competing (bench/ship-paced.ts says why). --laurel BIN: each run then feeds
+//           Laurel (`cargo install laurel`) the same capture at the same pace, a reference measured in
+//           the same run, and prints the ratio (bench/laurel-ref.ts says why).
 //   part 2 also: --save-capture FILE (write what auditd logged during the run, for part 3)
 //   all:    --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
 import * as fs from 'node:fs';
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   if (!['throughput', 'live', 'paced', 'all'].includes(part)) throw new Error(`--part expects throughput, live, paced or all, got ${JSON.stringify(part)}`);
   const throughput = { events: Math.floor(numArg('events', 200_000, 1)), logFile: strArg('log'), ceiling: ceilingArg() };
   const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg(), saveCapture: strArg('save-capture') };
-  const paced = { logFile: strArg('capture') ?? '', speed: numArg('speed', 1, 0.01), runs: Math.floor(numArg('runs', 1, 1)) };
+  const paced = { logFile: strArg('capture') ?? '', speed: numArg('speed', 1, 0.01), runs: Math.floor(numArg('runs', 1, 1)), laurel: strArg('laurel') };
   if (part === 'paced' && !fs.existsSync(paced.logFile)) throw new Error(`--part paced needs --capture FILE (a capture from --part live --save-capture FILE); got ${JSON.stringify(paced.logFile)}`);
   const tuned = setArgs();
   if (throughput.logFile && !fs.existsSync(throughput.logFile)) throw new Error(`--log ${throughput.logFile}: no such file`);
