@@ -24,6 +24,7 @@ import { withLiveAudit } from '../shipper/src/inputs/live-audit';
 import { sleep } from './args';
 import { buildCli } from '../scripts/build-cli';
 import type { ShipBenchContext } from './ship-throughput';
+import { laurelLive } from './laurel-live';
 
 const RULES = path.resolve(__dirname, '../shipper/rules/auditsight.rules');
 const ROOT = path.resolve(__dirname, '..');
@@ -51,6 +52,8 @@ export interface LiveOptions {
   rules: 'recommended' | 'exec';
   /** Write the capture (every line auditd wrote during the run) here, for part 3 (--part paced). */
   saveCapture?: string;
+  /** A Laurel binary: after the shipper's run, the same workload under auditd with Laurel as its plugin (laurel-live.ts). */
+  laurel?: string;
 }
 
 /** The recommended rules file cut down to its control lines, exclusions and `-k exec` rules. */
@@ -175,6 +178,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     // execs/s writes (~3 events, ~3 KB per exec), and withLiveAudit reads the capture back from its start.
     // So unless an auditd already runs, start one here with the same configuration except a private log
     // file that does not rotate during the run (the shipper tails that file).
+    const rulesFile = o.rules === 'exec' ? execOnlyRules(ctx.dir) : RULES;
     const own = startOwnAuditd(ctx);
     if (own) ctx.log(`auditd pid ${own.proc.pid} started here with ${own.conf} (the system's auditd.conf, log_file ${own.logPath}, max_log_file 4096 MB)`);
     else ctx.log('auditd already running: using it and its log rotation as configured');
@@ -317,7 +321,7 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
       };
     };
     try {
-      capture = await withLiveAudit(o.rules === 'exec' ? execOnlyRules(ctx.dir) : RULES, async (cap) => (value = await measure(cap)), { logPath: own?.logPath, markerTimeoutMs: 300_000 });
+      capture = await withLiveAudit(rulesFile, async (cap) => (value = await measure(cap)), { logPath: own?.logPath, markerTimeoutMs: 300_000 });
     } catch (e) {
       if (!value) throw e;
       captureError = e as Error; // the measurement is there; only the read-back of the capture failed
@@ -381,6 +385,15 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     console.log(`  verdict                  CPU ${pct(cost)} ${lagged ? '(it fell behind: CPU until caught up, per workload second)' : '(window mean)'} ${cpuOk ? '<' : '>='} ${pct(REFERENCE.goalCpu)} goal: ${cpuOk ? 'MET' : 'NOT MET'}; RSS max ${mib(rss.max)} ${rssOk ? '<' : '>='} ${REFERENCE.goalRssBytes / 1e6} MB goal: ${rssOk ? 'MET' : 'NOT MET'}${rateNote}`);
     console.log(`  shipper exit             ${r.code} after SIGTERM; audit rules restored: ${rulesRestored ? 'yes' : captureError ? `unknown (${captureError.message})` : 'NO'}`);
     if (r.code !== 0) console.log(`  shipper stderr (tail)    ${fs.readFileSync(stderrFile, 'utf8').slice(-1500)}`);
+    if (o.laurel !== undefined && !ctx.aborted()) {
+      const l = await laurelLive(ctx, { laurel: o.laurel, rulesFile, exe, rate: o.rate, seconds: o.seconds });
+      const ours = r.sAuditd.meanCpu() + meanCpu;
+      if (typeof l === 'string') console.log(`  Laurel, same workload    ${l}`);
+      else {
+        console.log(`  Laurel, same workload    ${l.version} as auditd's plugin, its own run right after (${l.execs} execs, ${l.events} events written): auditd ${pct(l.auditd)} + Laurel ${pct(l.laurel)} = ${pct(l.auditd + l.laurel)} of one core`);
+        console.log(`  ratio                    shipper ${pct(meanCpu)} / Laurel ${pct(l.laurel)} = ${(meanCpu / l.laurel).toFixed(2)}x; auditd + shipper ${pct(ours)} / auditd + Laurel ${pct(l.auditd + l.laurel)} = ${(ours / (l.auditd + l.laurel)).toFixed(2)}x; the goal against the published stack: shipper / (auditd + Laurel) below ${(REFERENCE.goalCpu / REFERENCE.laurel).toFixed(2)}x, here ${(meanCpu / (l.auditd + l.laurel)).toFixed(2)}x`);
+      }
+    }
     return r.got.executed === r.wl.started && r.code === 0 && rulesRestored;
   } finally {
     killAll();
@@ -390,17 +403,20 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
   }
 }
 
-/** auditd -n -c <dir>: the system's auditd.conf with a private, non-rotating log file. */
-function startOwnAuditd(ctx: ShipBenchContext): { proc: ChildProcess; conf: string; logPath: string; ready: Promise<void>; stop: () => Promise<void> } | undefined {
+/**
+ * auditd -n -c <dir>: the system's auditd.conf with a private, non-rotating log file, plus `extra` lines
+ * (e.g. a private plugin_dir). Undefined when an auditd already runs.
+ */
+export function startOwnAuditd(ctx: ShipBenchContext, name = 'auditd', extra: string[] = []): { proc: ChildProcess; conf: string; logPath: string; ready: Promise<void>; stop: () => Promise<void> } | undefined {
   const before = auditStatus();
   if (Number(before.pid) > 0) return undefined;
-  const confDir = path.join(ctx.dir, 'auditd');
+  const confDir = path.join(ctx.dir, name);
   fs.mkdirSync(confDir, { mode: 0o750 });
   const logPath = path.join(confDir, 'audit.log');
   const sys = fs.existsSync('/etc/audit/auditd.conf') ? fs.readFileSync('/etc/audit/auditd.conf', 'utf8') : '';
-  const keep = sys.split('\n').filter((l) => !/^\s*(log_file|max_log_file|max_log_file_action|num_logs)\s*=/.test(l));
+  const keep = sys.split('\n').filter((l) => !/^\s*(log_file|max_log_file|max_log_file_action|num_logs|plugin_dir)\s*=/.test(l));
   const conf = path.join(confDir, 'auditd.conf');
-  fs.writeFileSync(conf, [...keep, `log_file = ${logPath}`, 'max_log_file = 4096', 'max_log_file_action = ROTATE', 'num_logs = 2', ''].join('\n'), { mode: 0o640 });
+  fs.writeFileSync(conf, [...keep, `log_file = ${logPath}`, 'max_log_file = 4096', 'max_log_file_action = ROTATE', 'num_logs = 2', ...extra, ''].join('\n'), { mode: 0o640 });
   const proc = spawn('auditd', ['-n', '-c', confDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   const kill = () => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL');
   process.on('exit', kill);

@@ -27,7 +27,8 @@
 //           with no workload competing (bench/ship-paced.ts says why). --laurel BIN: each run then feeds
 //           Laurel (`cargo install laurel`) the same capture at the same pace, a reference measured in
 //           the same run, and prints the ratio (bench/laurel-ref.ts says why).
-//   part 2 also: --save-capture FILE (write what auditd logged during the run, for part 3)
+//   part 2 also: --save-capture FILE (write what auditd logged during the run, for part 3), --laurel BIN
+//           (then the same workload under auditd with Laurel as its plugin, bench/laurel-live.ts)
 //   all:    --set key=value (a shipper config key, repeatable: a tuned run, printed as such)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const part = strArg('part') ?? 'all';
   if (!['throughput', 'live', 'paced', 'all'].includes(part)) throw new Error(`--part expects throughput, live, paced or all, got ${JSON.stringify(part)}`);
   const throughput = { events: Math.floor(numArg('events', 200_000, 1)), logFile: strArg('log'), ceiling: ceilingArg() };
-  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg(), saveCapture: strArg('save-capture') };
+  const live = { seconds: numArg('seconds', 30, 1), rate: numArg('rate', 1000, 1), selfAudit: process.argv.includes('--self-audit'), nodeFlags: strArg('node-flags'), node: strArg('node'), rules: rulesArg(), saveCapture: strArg('save-capture'), laurel: strArg('laurel') };
   const paced = { logFile: strArg('capture') ?? '', speed: numArg('speed', 1, 0.01), runs: Math.floor(numArg('runs', 1, 1)), laurel: strArg('laurel') };
   if (part === 'paced' && !fs.existsSync(paced.logFile)) throw new Error(`--part paced needs --capture FILE (a capture from --part live --save-capture FILE); got ${JSON.stringify(paced.logFile)}`);
   const tuned = setArgs();
