@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import { readProc } from '../common/proc-stats';
 import { withLiveAudit } from '../shipper/src/inputs/live-audit';
 import { sleep } from './args';
-import { laurelConfig } from './laurel-ref';
-import { startOwnAuditd } from './ship-live';
+import { laurelConfig, laurelEvents, laurelVersion } from './laurel-ref';
+import { startOwnAuditd } from './own-auditd';
 import type { ShipBenchContext } from './ship-throughput';
 
 export interface LaurelLiveOptions {
@@ -75,13 +75,7 @@ export async function laurelLive(ctx: ShipBenchContext, o: LaurelLiveOptions): P
       laurelPid = childrenOf(auditdPid).find((p) => fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'laurel');
     }
     if (laurelPid === undefined) throw new Error(`auditd (pid ${auditdPid}) did not start Laurel from ${plugins}`);
-    const version = await new Promise<string>((resolve) => {
-      const v = spawn(o.laurel, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      v.stdout.on('data', (d) => (out += d));
-      v.once('error', () => resolve('unknown version'));
-      v.once('exit', () => resolve(out.trim() || 'unknown version'));
-    });
+    const version = await laurelVersion(o.laurel);
     let figures: { auditd: number; laurel: number; execs: number } | undefined;
     await withLiveAudit(o.rulesFile, async () => {
       const a0 = readProc(auditdPid)!;
@@ -97,11 +91,7 @@ export async function laurelLive(ctx: ShipBenchContext, o: LaurelLiveOptions): P
       const wallS = (a1.atMs - a0.atMs) / 1000;
       figures = { auditd: (a1.cpuS - a0.cpuS) / wallS, laurel: (l1.cpuS - l0.cpuS) / wallS, execs: (JSON.parse(out) as { started: number }).started };
     }, { logPath: own.logPath, markerTimeoutMs: 300_000 });
-    const log = path.join(dir, 'audit.log');
-    const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
-    let events = 0;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) events++;
-    return { version, ...figures!, events };
+    return { version, ...figures!, events: laurelEvents(dir) };
   } finally {
     await own.stop();
   }

@@ -41,6 +41,26 @@ export function laurelConfig(dir: string): string {
   ].join('\n');
 }
 
+/** What `laurel --version` prints. */
+export function laurelVersion(bin: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const v = spawn(bin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    v.stdout.on('data', (d) => (out += d));
+    v.once('error', () => resolve('unknown version'));
+    v.once('exit', () => resolve(out.trim() || 'unknown version'));
+  });
+}
+
+/** Events Laurel wrote to the log laurelConfig(dir) names: one JSON line each. */
+export function laurelEvents(dir: string): number {
+  const file = path.join(dir, 'audit.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** The children's user and system seconds, from the second line bash's `times` prints. */
 export function childTimes(out: string): number {
   const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out.trim());
@@ -52,13 +72,7 @@ export async function laurelPaced(bin: string, lines: PacedLine[], speed: number
   fs.mkdirSync(dir, { recursive: true });
   const conf = path.join(dir, 'laurel.toml');
   fs.writeFileSync(conf, laurelConfig(dir));
-  const version = await new Promise<string>((resolve) => {
-    const v = spawn(bin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    v.stdout.on('data', (d) => (out += d));
-    v.once('error', () => resolve('unknown version'));
-    v.once('exit', () => resolve(out.trim() || 'unknown version'));
-  });
+  const version = await laurelVersion(bin);
   // bash reaps Laurel and prints its rusage (`times`): the CPU of all its threads, to its very end.
   const child = spawn('bash', ['-c', '"$0" -c "$1"; s=$?; times; exit $s', bin, conf], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -71,8 +85,5 @@ export async function laurelPaced(bin: string, lines: PacedLine[], speed: number
   child.stdin.end();
   const code = await exited;
   if (code !== 0) throw new Error(`laurel exited with ${code}: ${err.slice(-1000)}`);
-  const log = fs.readFileSync(path.join(dir, 'audit.log'), 'utf8');
-  let events = 0;
-  for (let i = log.indexOf('\n'); i !== -1; i = log.indexOf('\n', i + 1)) events++;
-  return { cpuS: childTimes(out), events, version, wroteS };
+  return { cpuS: childTimes(out), events: laurelEvents(dir), version, wroteS };
 }

@@ -25,6 +25,7 @@ import { sleep } from './args';
 import { buildCli } from '../scripts/build-cli';
 import type { ShipBenchContext } from './ship-throughput';
 import { laurelLive } from './laurel-live';
+import { auditStatus, startOwnAuditd } from './own-auditd';
 
 const RULES = path.resolve(__dirname, '../shipper/rules/auditsight.rules');
 const ROOT = path.resolve(__dirname, '..');
@@ -116,11 +117,6 @@ export function metric(text: string, name: string, labels = ''): number {
     sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
   }
   return sum;
-}
-
-function auditStatus(): Record<string, string> {
-  const out = execFileSync('auditctl', ['-s'], { encoding: 'utf8' });
-  return Object.fromEntries(out.split('\n').map((l) => l.trim().split(' ')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join(' ')]));
 }
 
 /** Runs part 2 and prints its result; returns false when something did not add up (workload lost, shipper died). */
@@ -401,45 +397,6 @@ export async function runLive(ctx: ShipBenchContext, o: LiveOptions): Promise<bo
     if (installedNode) fs.rmSync(SHIPPER_NODE, { force: true });
     await removeNamespace(client, ns).catch((e) => ctx.log(`namespace ${ns} not removed: ${(e as Error).message}`));
   }
-}
-
-/**
- * auditd -n -c <dir>: the system's auditd.conf with a private, non-rotating log file, plus `extra` lines
- * (e.g. a private plugin_dir). Undefined when an auditd already runs.
- */
-export function startOwnAuditd(ctx: ShipBenchContext, name = 'auditd', extra: string[] = []): { proc: ChildProcess; conf: string; logPath: string; ready: Promise<void>; stop: () => Promise<void> } | undefined {
-  const before = auditStatus();
-  if (Number(before.pid) > 0) return undefined;
-  const confDir = path.join(ctx.dir, name);
-  fs.mkdirSync(confDir, { mode: 0o750 });
-  const logPath = path.join(confDir, 'audit.log');
-  const sys = fs.existsSync('/etc/audit/auditd.conf') ? fs.readFileSync('/etc/audit/auditd.conf', 'utf8') : '';
-  const keep = sys.split('\n').filter((l) => !/^\s*(log_file|max_log_file|max_log_file_action|num_logs|plugin_dir)\s*=/.test(l));
-  const conf = path.join(confDir, 'auditd.conf');
-  fs.writeFileSync(conf, [...keep, `log_file = ${logPath}`, 'max_log_file = 4096', 'max_log_file_action = ROTATE', 'num_logs = 2', ...extra, ''].join('\n'), { mode: 0o640 });
-  const proc = spawn('auditd', ['-n', '-c', confDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const kill = () => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL');
-  process.on('exit', kill);
-  const ready = (async () => {
-    const t = Date.now();
-    while (Number(auditStatus().pid) !== proc.pid) {
-      if (proc.exitCode !== null || Date.now() - t > 15_000) throw new Error(`auditd -n -c ${confDir} did not start (exit ${proc.exitCode})`);
-      await sleep(100);
-    }
-  })();
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const done = new Promise<void>((r) => proc.once('exit', () => r()));
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(t);
-    }
-    process.removeListener('exit', kill);
-    // auditd leaves auditing enabled when it exits: put the flag back as it was before it started.
-    if (before.enabled && auditStatus().enabled !== before.enabled) execFileSync('auditctl', ['-e', before.enabled]);
-  };
-  return { proc, conf, logPath, ready, stop };
 }
 
 function wl(w: WorkloadReport): string {
