@@ -141,9 +141,22 @@ describe('kibana-plugin process details in chromium @integration', function () {
     await page.locator('[data-test-subj="timeline-range"]', { hasText: 'of 1,200 events' }).waitFor();
     expect(await text('[data-test-subj="timeline-range"]')).to.equal('1–200 of 1,200 events');
     expect(await page.locator('[data-test-subj="timeline-line"]').count()).to.equal(200);
+    // Every state the DOM passes through while the next page loads: the range must never be shown beside
+    // the previous page's lines (it was, for one frame, before useLoad dropped data of other deps).
+    // A string, not a function: tsx's transform would put a helper (__name) into a function's body.
+    await page.evaluate(`window.seen = [];
+      new MutationObserver(() => {
+        const range = document.querySelector('[data-test-subj="timeline-range"]')?.textContent ?? '';
+        const first = document.querySelector('[data-test-subj="timeline-line"]')?.textContent ?? '';
+        window.seen.push(range + ' | ' + first);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });`);
     await page.locator('[data-test-subj="timeline-next"]').click();
     await page.locator('[data-test-subj="timeline-range"]', { hasText: '201–400' }).waitFor();
+    await page.locator('[data-test-subj="timeline-line"]', { hasText: 'make step-199' }).first().waitFor();
     expect(await page.locator('[data-test-subj="timeline-line"]').first().innerText()).to.contain('make step-199');
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen.length, 'the observer saw the page change').to.be.greaterThan(0);
+    expect(seen.filter((x) => x.startsWith('201–400') && !x.includes('make step-199'))).to.deep.equal([]);
     await page.locator('[data-test-subj="timeline-prev"]').click();
     await page.locator('[data-test-subj="timeline-range"]', { hasText: '1–200' }).waitFor();
   });

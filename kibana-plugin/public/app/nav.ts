@@ -69,20 +69,27 @@ export function navigate(to: string): void {
   window.location.hash = to.replace(/^#/, '');
 }
 
-/** Loads data for the given deps; `reload` re-runs it. Errors are kept to be shown, not thrown. */
+const sameDeps = (a: readonly unknown[] | undefined, b: readonly unknown[]) => a !== undefined && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+
+/**
+ * Loads data for the given deps. Errors are kept to be shown, not thrown. What was loaded for other deps
+ * is never returned: the first render after the deps change comes before the effect that starts the new
+ * load, and it used to show the previous process (or timeline page) under the new one's address and
+ * range for a frame.
+ */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): { data?: T; error?: Error; loading: boolean } {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; deps?: unknown[] }>({ loading: true });
   useEffect(() => {
     let live = true;
-    setState({ loading: true });
+    setState({ loading: true, deps });
     fn().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: Error) => live && setState({ error, loading: false }),
+      (data) => live && setState({ data, loading: false, deps }),
+      (error: Error) => live && setState({ error, loading: false, deps }),
     );
     return () => {
       live = false;
     };
     // Re-run on the caller's deps only: fn is a fresh closure on every render.
   }, deps);
-  return state;
+  return sameDeps(state.deps, deps) ? state : { loading: true };
 }
