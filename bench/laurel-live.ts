@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readProc } from '../common/proc-stats';
+import { processTree, readProc } from '../common/proc-stats';
 import { withLiveAudit } from '../shipper/src/inputs/live-audit';
 import { sleep } from './args';
 import { laurelConfig, laurelEvents, laurelVersion } from './laurel-ref';
@@ -29,7 +29,7 @@ export interface LaurelLiveOptions {
 
 export interface LaurelLive {
   version: string;
-  /** Shares of one core over the workload's run plus 2 s of drain. */
+  /** CPU over the workload's run and 2 s of drain after it, per second of workload. */
   auditd: number;
   laurel: number;
   /** JSON lines Laurel wrote (one per event). */
@@ -42,19 +42,13 @@ export function laurelPluginConf(bin: string, config: string): string {
   return ['active = yes', 'direction = out', `path = ${bin}`, 'type = always', `args = --config ${config}`, 'format = string', ''].join('\n');
 }
 
-/** Children of `pid` (from /proc), for finding the plugin auditd started. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
+/** A process's command name, or undefined once it is gone. */
+function commOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /** The measurement, or why it was skipped. */
@@ -72,7 +66,7 @@ export async function laurelLive(ctx: ShipBenchContext, o: LaurelLiveOptions): P
     const auditdPid = own.proc.pid!;
     let laurelPid: number | undefined;
     for (let t = Date.now(); laurelPid === undefined && Date.now() - t < 10_000; await sleep(100)) {
-      laurelPid = childrenOf(auditdPid).find((p) => fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'laurel');
+      laurelPid = processTree(auditdPid).slice(1).find((p) => commOf(p) === 'laurel');
     }
     if (laurelPid === undefined) throw new Error(`auditd (pid ${auditdPid}) did not start Laurel from ${plugins}`);
     const version = await laurelVersion(o.laurel);
@@ -80,16 +74,19 @@ export async function laurelLive(ctx: ShipBenchContext, o: LaurelLiveOptions): P
     await withLiveAudit(o.rulesFile, async () => {
       const a0 = readProc(auditdPid)!;
       const l0 = readProc(laurelPid)!;
+      const t0 = Date.now();
       const w = spawn(o.exe, [String(o.rate), String(o.seconds)], { env: { MARKER: `auditsight-laurel-${Date.now()}` }, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       w.stdout!.on('data', (d) => (out += d));
       const code = await new Promise<number | null>((r) => w.once('exit', (c) => r(c)));
       if (code !== 0) throw new Error(`workload exited ${code}: ${out}`);
+      // Per second of workload, as the shipper's window is: the CPU of the drain after it counts, its
+      // idle seconds do not.
+      const workloadS = (Date.now() - t0) / 1000;
       await sleep(2000); // the records still in auditd's and Laurel's hands
       const a1 = readProc(auditdPid)!;
       const l1 = readProc(laurelPid)!;
-      const wallS = (a1.atMs - a0.atMs) / 1000;
-      figures = { auditd: (a1.cpuS - a0.cpuS) / wallS, laurel: (l1.cpuS - l0.cpuS) / wallS, execs: (JSON.parse(out) as { started: number }).started };
+      figures = { auditd: (a1.cpuS - a0.cpuS) / workloadS, laurel: (l1.cpuS - l0.cpuS) / workloadS, execs: (JSON.parse(out) as { started: number }).started };
     }, { logPath: own.logPath, markerTimeoutMs: 300_000 });
     return { version, ...figures!, events: laurelEvents(dir) };
   } finally {

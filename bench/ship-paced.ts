@@ -93,6 +93,8 @@ export function pacedLines(file: string): PacedLine[] {
 
 /** execve records in the capture (its exec events). */
 const execsOf = (lines: PacedLine[]) => lines.filter((l) => l.tail.includes(' syscall=59 ')).length;
+/** Seconds the capture takes to write at `speed`. */
+const spanOf = (lines: PacedLine[], speed: number) => (lines[lines.length - 1]!.ms - lines[0]!.ms) / 1000 / speed;
 
 /** A paced line stamped `ms` (epoch) when it had a stamp. */
 function restamped(l: { head: string; tail: string }, ms: number): Buffer {
@@ -142,7 +144,7 @@ export async function runPaced(ctx: ShipBenchContext, o: PacedOptions): Promise<
 /** Laurel on the same capture and pace (after the shipper stopped, so they do not compete); its µs per execve. */
 async function laurelRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], run: number, shipperUs: number): Promise<number> {
   const execs = execsOf(lines);
-  const spanS = (lines[lines.length - 1]!.ms - lines[0]!.ms) / 1000 / o.speed;
+  const spanS = spanOf(lines, o.speed);
   const machine0 = readMachineCpu();
   const l = await laurelPaced(o.laurel!, lines, o.speed, path.join(ctx.dir, `laurel-${run}`), ctx.aborted);
   const machine = machineShares(machine0, readMachineCpu());
@@ -155,8 +157,7 @@ async function laurelRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLin
 
 /** One run against `bundle` (the CLI built once for all runs). */
 async function pacedRun(ctx: ShipBenchContext, o: PacedOptions, lines: PacedLine[], bundle: string, run: number): Promise<PacedRun> {
-  const t0 = lines[0]!.ms;
-  const spanS = (lines[lines.length - 1]!.ms - t0) / 1000 / o.speed;
+  const spanS = spanOf(lines, o.speed);
   const execs = execsOf(lines);
   ctx.log(`paced: ${lines.length} records of ${o.logFile}, ${execs} execve, over ${spanS.toFixed(1)} s at ${o.speed}x their recorded pace (${(execs / spanS).toFixed(0)} execs/s)`);
 

@@ -181,7 +181,6 @@ function buildAlertFields(): FieldDef[] {
   ];
 }
 
-
 const cache: Partial<Record<DocKind, readonly FieldDef[]>> = {};
 export function fieldDefs(kind: DocKind): readonly FieldDef[] {
   return (cache[kind] ??= Object.freeze(checked(kind === 'events' ? buildEventFields() : buildAlertFields())));
